@@ -1,0 +1,17 @@
+using BenchmarkDotNet.Running;
+using Hazel.Presence.Benchmarks.Infrastructure;
+
+// Usage (from the repository root):
+//   dotnet run -c Release --project benchmarks/Hazel.Presence.Benchmarks -- --quick --filter '*'
+//   dotnet run -c Release --project benchmarks/Hazel.Presence.Benchmarks -- --filter '*Heartbeat*'
+// --quick: in-process, few short iterations and the smaller parameter sets (under 5 minutes for everything).
+// Everything else is BenchmarkDotNet's own command line (--filter, --list flat, --job, ...).
+var quick = args.Contains(BenchMode.QuickFlag, StringComparer.Ordinal);
+if (quick)
+{
+    // Inherited by BenchmarkDotNet's child processes, so [ParamsSource] sees the same mode everywhere.
+    Environment.SetEnvironmentVariable(BenchMode.QuickVariable, "1");
+}
+
+var rest = args.Where(a => !string.Equals(a, BenchMode.QuickFlag, StringComparison.Ordinal)).ToArray();
+BenchmarkSwitcher.FromAssembly(typeof(BenchMode).Assembly).Run(rest, BenchConfig.Create(BenchMode.Quick));
