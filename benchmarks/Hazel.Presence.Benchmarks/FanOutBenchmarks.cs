@@ -31,7 +31,7 @@ public class FanOutBenchmarks
     {
         for (var i = 0; i < Watchers; i++)
         {
-            _loops.Add(BaselineLoop(_stop.Token));
+            _loops.Add(BaselineLoop());
         }
     }
 
@@ -53,7 +53,7 @@ public class FanOutBenchmarks
     public async Task CleanupAsync()
     {
         await _stop.CancelAsync();
-        _signal.TrySetCanceled();
+        Volatile.Read(ref _signal).TrySetCanceled();
         foreach (var loop in _loops)
         {
             try
@@ -115,12 +115,17 @@ public class FanOutBenchmarks
         }
     }
 
-    private async Task BaselineLoop(CancellationToken stop)
+    private async Task BaselineLoop()
     {
         // No yield before the first await: every loop is waiting on the signal when setup returns.
-        while (!stop.IsCancellationRequested)
+        var signal = Volatile.Read(ref _signal).Task;
+        while (true)
         {
-            await Volatile.Read(ref _signal).Task.ConfigureAwait(false);
+            await signal.ConfigureAwait(false);
+
+            // The writer swapped in the next signal before completing this one: take it before reporting
+            // delivery, or the next change could be published between the two and missed.
+            signal = Volatile.Read(ref _signal).Task;
             Delivered();
         }
     }
