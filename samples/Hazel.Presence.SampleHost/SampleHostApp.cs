@@ -82,8 +82,7 @@ public static class SampleHostApp
         app.UseAuthentication();
         app.UseAuthorization();
 
-        // The adapter returns its route group so the host decides the policy: here, any signed-in user.
-        app.MapHazelPresence().RequireAuthorization();
+        app.MapHazelPresence();
         app.MapHazelPresenceRpc();
         app.MapOpenApi();
         app.MapHealthChecks("/health", new HealthCheckOptions { AllowCachingResponses = false });
