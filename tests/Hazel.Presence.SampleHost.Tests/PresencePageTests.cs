@@ -51,6 +51,7 @@ public sealed class PresencePageTests
         await Expect(aliceOnBob.GetByTestId("user-status")).ToHaveTextAsync("Do not disturb");
         await Expect(aliceOnBob.GetByTestId("user-expiry")).ToContainTextAsync("clears in");
         await Expect(alicePage.GetByTestId("error")).ToBeHiddenAsync();
+        await SaveScreenshotAsync(bobPage, "sample-page-bob-sees-alice-dnd.png");
 
         await alicePage.GetByTestId("clear-status").ClickAsync();
 
@@ -64,7 +65,7 @@ public sealed class PresencePageTests
         await Expect(aliceOnBob).ToHaveAttributeAsync("data-status", "offline", new() { Timeout = 10_000 });
         await Expect(bobPage.Locator("[data-testid=user-row][data-user-name=bob]")).ToHaveAttributeAsync("data-status", "online");
 
-        await SaveScreenshotAsync(bobPage, "sample-page-bob.png");
+        await SaveScreenshotAsync(bobPage, "sample-page-bob-sees-alice-offline.png");
         Assert.Empty(pageErrors);
     }
 

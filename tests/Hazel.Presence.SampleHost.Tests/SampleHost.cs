@@ -53,11 +53,19 @@ internal sealed class SampleHost : IAsyncDisposable
             configuration[key] = value;
         }
 
-        var app = SampleHostApp.Build(
-            new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = ContentRoot },
-            configuration);
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return new SampleHost(app, new Uri(app.Urls.Single()), dataDirectory, owns);
+        try
+        {
+            var app = SampleHostApp.Build(
+                new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = ContentRoot },
+                configuration);
+            await app.StartAsync(TestContext.Current.CancellationToken);
+            return new SampleHost(app, new Uri(app.Urls.Single()), dataDirectory, owns);
+        }
+        catch when (owns)
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+            throw;
+        }
     }
 
     public async Task<SignInResponse> SignInAsync(string userName)
