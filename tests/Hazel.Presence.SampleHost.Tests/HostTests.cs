@@ -50,6 +50,32 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task The_Effect_RPC_endpoint_accepts_the_sample_token_in_the_message_headers()
+    {
+        await using var host = await SampleHost.StartAsync();
+        var alice = await host.SignInAsync("alice");
+        // One NDJSON line as Hazel Chat's client sends it: the token travels in the message, not the HTTP headers.
+        var line = JsonSerializer.Serialize(new
+        {
+            _tag = "Request",
+            id = "1",
+            tag = "userPresenceStatus.update",
+            payload = new { status = "away", customMessage = "Lunch" },
+            headers = new[] { new[] { "authorization", $"Bearer {alice.AccessToken}" } },
+        }) + "\n";
+
+        using var response = await host.Client.PostAsync("/rpc", new StringContent(line, System.Text.Encoding.UTF8, "application/ndjson"), Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var exit = JsonDocument.Parse(body.TrimEnd('\n'));
+        Assert.Equal("Success", exit.RootElement.GetProperty("exit").GetProperty("_tag").GetString());
+        var data = exit.RootElement.GetProperty("exit").GetProperty("value").GetProperty("data");
+        Assert.Equal(alice.UserId, data.GetProperty("userId").GetString());
+        Assert.Equal("away", data.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Sign_in_rejects_a_blank_user_name_with_a_field_error()
     {
         await using var host = await SampleHost.StartAsync();
