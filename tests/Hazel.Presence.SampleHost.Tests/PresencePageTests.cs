@@ -77,15 +77,14 @@ public sealed class PresencePageTests
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright, chromium);
         var pageErrors = new List<string>();
-        var page = await OpenPageAsync(browser, host, pageErrors);
 
-        // A session the server no longer accepts (e.g. signed with an old key), stored by an earlier visit.
-        await page.EvaluateAsync("""
+        // A session the server no longer accepts (e.g. signed with an old key), stored by an earlier visit;
+        // set before the page's scripts run so the page finds it on load.
+        var page = await OpenPageAsync(browser, host, pageErrors, initScript: """
             sessionStorage.setItem("hazel-presence-sample-session", JSON.stringify({
               token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
               userId: "x", userName: "x", expiresAt: new Date(Date.now() + 3600000).toISOString() }))
             """);
-        await page.ReloadAsync();
 
         await Expect(page.GetByTestId("error")).ToContainTextAsync("sign in again");
         await Expect(page.Locator("#sign-in-form")).ToBeVisibleAsync();
@@ -122,13 +121,18 @@ public sealed class PresencePageTests
             ],
         });
 
-    private static async Task<IPage> OpenPageAsync(IBrowser browser, SampleHost host, List<string> pageErrors)
+    private static async Task<IPage> OpenPageAsync(IBrowser browser, SampleHost host, List<string> pageErrors, string? initScript = null)
     {
         var context = await browser.NewContextAsync(new()
         {
             BaseURL = host.BaseAddress.ToString(),
             ViewportSize = new() { Width = 1100, Height = 760 },
         });
+        if (initScript is not null)
+        {
+            await context.AddInitScriptAsync(initScript);
+        }
+
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => pageErrors.Add(error);
         page.Console += (_, message) =>
@@ -148,6 +152,8 @@ public sealed class PresencePageTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("signed-in-name")).ToHaveTextAsync(userName);
         await Expect(page.GetByTestId("stream-state")).ToHaveAttributeAsync("data-state", "live");
+        // The form is filled from the server once after sign-in; wait for it before editing.
+        await Expect(page.GetByTestId("status-online")).ToBeCheckedAsync();
     }
 
     private static async Task SaveScreenshotAsync(IPage page, string fileName)

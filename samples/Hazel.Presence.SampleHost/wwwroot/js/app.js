@@ -37,6 +37,7 @@ const ui = {
   streamState: $("stream-state"),
   users: $("users"),
   usersEmpty: $("users-empty"),
+  offlineHint: $("offline-hint"),
 };
 
 let config = { signInAvailable: false, heartbeatIntervalSeconds: 30 };
@@ -102,6 +103,8 @@ async function start() {
   ui.signInForm.hidden = !config.signInAvailable;
   ui.signInHint.hidden = !config.signInAvailable;
   ui.tokenForm.hidden = config.signInAvailable;
+  ui.offlineHint.textContent =
+    `Someone without a heartbeat for ${formatDuration(config.offlineAfterSeconds)} turns offline.`;
 
   const stored = JSON.parse(sessionStorage.getItem(sessionKey) ?? "null");
   if (stored && Date.parse(stored.expiresAt) > Date.now()) {
@@ -136,7 +139,7 @@ function beginSession(newSession) {
   ui.people.hidden = false;
 
   const signal = sessionAbort.signal;
-  loadMe(signal).catch(handleError);
+  loadMe().catch(handleError);
   runStream(signal);
   refreshDirectory();
 
@@ -189,13 +192,20 @@ ui.signOut.addEventListener("click", signOut);
 
 // ---- own presence ---------------------------------------------------------------------------
 
-const api = (method, path, body) => request(method, path, { token: session.token, body, signal: sessionAbort?.signal });
+/** A call as the signed-in user; after sign-out it fails like an aborted request, which is ignored. */
+function api(method, path, body) {
+  if (!session) {
+    return Promise.reject(new DOMException("Signed out.", "AbortError"));
+  }
+  return request(method, path, { token: session.token, body, signal: sessionAbort.signal });
+}
 
-async function loadMe(signal) {
-  const me = await request("GET", "/presence/me", { token: session.token, signal });
-  fillForm(me);
-  // Opening the page is activity: it creates the record (online) or brings the user back.
-  await heartbeat();
+async function loadMe() {
+  // Opening the page is activity: the heartbeat creates the record (online) or restores the status an
+  // automatic offline replaced, so the form then shows what the user really chose.
+  if (await heartbeat()) {
+    fillForm(await api("GET", "/presence/me"));
+  }
 }
 
 function fillForm(record) {
@@ -223,16 +233,19 @@ function showLastSeen(lastSeenAt) {
   ui.lastSeen.textContent = new Date(lastSeenAt).toLocaleTimeString();
 }
 
+/** Tells the server the user is active; false when it failed (the failure is shown). */
 async function heartbeat() {
   if (!session) {
-    return;
+    return false;
   }
   lastHeartbeat = Date.now();
   try {
     const result = await api("POST", "/presence/me/heartbeat");
     showLastSeen(result.lastSeenAt);
+    return true;
   } catch (error) {
     handleError(error);
+    return false;
   }
 }
 
@@ -422,6 +435,11 @@ function formatRemaining(ms) {
   return hours > 0
     ? `clears in ${hours} h ${String(minutes).padStart(2, "0")} min`
     : `clears in ${minutes}:${String(seconds).padStart(2, "0")}`;
+}
+
+function formatDuration(seconds) {
+  if (!seconds) return "a while";
+  return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 }
 
 function formatAgo(iso) {
