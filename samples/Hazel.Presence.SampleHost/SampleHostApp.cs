@@ -1,6 +1,7 @@
 using Hazel.Presence.SampleHost.Auth;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Hazel.Presence.SampleHost;
@@ -45,7 +46,7 @@ public static class SampleHostApp
             case "SQLITE":
                 var connectionString = configuration.GetConnectionString("Presence") is { Length: > 0 } cs
                     ? cs
-                    : "Data Source=" + Path.Combine(dataDirectory, "presence.db");
+                    : new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "presence.db") }.ToString();
                 presence.UseSqlite(connectionString);
                 break;
             case "MEMORY":

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hazel.Presence.SampleHost.Auth;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Tokens;
 
@@ -152,6 +153,47 @@ public sealed class HostTests
         {
             Directory.Delete(dataDirectory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Presence_is_stored_in_SQLite_under_the_data_folder_and_survives_a_restart()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("hazel-sample-").FullName;
+        try
+        {
+            SignInResponse alice;
+            await using (var first = await SampleHost.StartAsync(dataDirectory: dataDirectory))
+            {
+                alice = await first.SignInAsync("alice");
+                using var patch = SampleHost.Authorized(HttpMethod.Patch, "/presence/me", alice.AccessToken);
+                patch.Content = JsonContent.Create(new { status = "away", customMessage = "Back soon" });
+                (await first.Client.SendAsync(patch, Ct)).EnsureSuccessStatusCode();
+            }
+
+            Assert.True(File.Exists(Path.Combine(dataDirectory, "presence.db")));
+            await using var second = await SampleHost.StartAsync(dataDirectory: dataDirectory);
+            using var get = SampleHost.Authorized(HttpMethod.Get, "/presence/me", alice.AccessToken);
+            using var me = JsonDocument.Parse(await (await second.Client.SendAsync(get, Ct)).Content.ReadAsStringAsync(Ct));
+            Assert.Equal("Back soon", me.RootElement.GetProperty("customMessage").GetString());
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_memory_store_can_be_chosen_and_writes_no_database()
+    {
+        await using var host = await SampleHost.StartAsync(settings: new Dictionary<string, string?> { ["Sample:Store"] = "memory" });
+        var alice = await host.SignInAsync("alice");
+
+        using var request = SampleHost.Authorized(HttpMethod.Post, "/presence/me/heartbeat", alice.AccessToken);
+        using var response = await host.Client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(File.Exists(Path.Combine(host.DataDirectory, "presence.db")));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Reflection;
 using Hazel.Presence.SampleHost;
 using Hazel.Presence.SampleHost.Auth;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
 
 namespace Hazel.Presence.SampleHost.Tests;
 
@@ -89,7 +90,7 @@ internal sealed class SampleHost : IAsyncDisposable
         await App.DisposeAsync();
         if (_ownsDataDirectory)
         {
-            // SQLite may keep the file open briefly in its pool; a leftover temp folder is harmless.
+            SqliteConnection.ClearAllPools();
             try
             {
                 Directory.Delete(DataDirectory, recursive: true);
