@@ -94,3 +94,84 @@ public class SweepBenchmarks
         });
     }
 }
+
+/// <summary>
+/// Scenario 3, steady state (in-memory only): every user is active, beating before each sweep, with
+/// <c>OfflineAfter</c> 2 min and a sweep every 15 s, so nobody is due. This is the sweep a busy host runs all day; it
+/// shows what the 1,000-due figures leave out: the in-memory store indexes users by the last-seen they had when
+/// indexed and re-indexes active users when their old slot comes up, about users x 15 s / 2 min per sweep.
+/// (SQLite pays for its index on every heartbeat instead; re-beating 1M SQLite users per iteration would take
+/// minutes, so it is not run here.) Baseline: the 100k sweep.
+/// </summary>
+[InvocationCount(1, 1)]
+public class SweepSteadyStateBenchmarks
+{
+    private static readonly TimeSpan OfflineAfter = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(15);
+
+    private readonly SettableTimeProvider _clock = new(BenchUsers.Epoch);
+    private StoreFixture? _store;
+    private string[] _ids = [];
+    private int _sweep;
+
+    [GlobalSetup(Target = nameof(Sweep_100k_AllActive))]
+    public Task Setup100k() => SetupAsync(100_000);
+
+    [GlobalSetup(Target = nameof(Sweep_1M_AllActive))]
+    public Task Setup1M() => SetupAsync(1_000_000);
+
+    private async Task SetupAsync(int users)
+    {
+        _ids = BenchUsers.Ids(users);
+        _sweep = 0;
+
+        // First beats spread evenly over one offline window, as users who arrived over time.
+        _store = await StoreFixture.CreateAsync(BenchStore.InMemory, _clock, "unused", o => o.OfflineAfter = OfflineAfter, async service =>
+        {
+            for (var second = 0; second < (int)OfflineAfter.TotalSeconds; second++)
+            {
+                _clock.Now = BenchUsers.Epoch + TimeSpan.FromSeconds(second);
+                var slice = _ids.Where((_, i) => i % (int)OfflineAfter.TotalSeconds == second).ToArray();
+                await Seeding.HeartbeatAllAsync(service, slice);
+            }
+        });
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+            _store = null;
+        }
+    }
+
+    [IterationSetup]
+    public void EveryoneBeats()
+    {
+        _clock.Now = BenchUsers.Epoch + OfflineAfter + (++_sweep * SweepInterval);
+        var service = _store!.Service;
+        foreach (var id in _ids)
+        {
+            _ = service.HeartbeatAsync(id).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task<int> Sweep_100k_AllActive() => SweepAsync();
+
+    [Benchmark]
+    public Task<int> Sweep_1M_AllActive() => SweepAsync();
+
+    private async Task<int> SweepAsync()
+    {
+        var result = await _store!.Service.SweepOnceAsync();
+        if (result.MarkedOffline != 0)
+        {
+            throw new InvalidOperationException($"The sweep marked {result.MarkedOffline} active users offline.");
+        }
+
+        return result.MarkedOffline;
+    }
+}
