@@ -34,6 +34,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
     private readonly Lock _wheelLock = new();
     private readonly SortedList<long, List<Entry>> _wheel = [];
     private readonly Stack<List<Entry>> _spareBuckets = new();
+    private long _sweepVisits;
 
     // Expiry index. Guarded by _expiryLock; an element is live when its priority equals the entry's QueuedExpiryTicks.
     private readonly Lock _expiryLock = new();
@@ -44,6 +45,18 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
     {
         ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
+    }
+
+    /// <summary>How many entries sweeps have taken out of the stale wheel (for tests: the sweep's cost).</summary>
+    internal long SweepVisits
+    {
+        get
+        {
+            lock (_wheelLock)
+            {
+                return _sweepVisits;
+            }
+        }
     }
 
     /// <summary>Entries in the stale wheel (for tests: proves offline users leave it).</summary>
@@ -342,7 +355,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 var slot = _wheel.Keys[0];
                 if (slot > thresholdSlot)
                 {
-                    return;
+                    break;
                 }
 
                 var bucket = _wheel.Values[0];
@@ -358,8 +371,9 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 {
                     // The bucket holding the threshold: only entries really before it are due.
                     var kept = 0;
-                    foreach (var entry in bucket)
+                    for (var i = 0; i < bucket.Count; i++)
                     {
+                        var entry = bucket[i];
                         if (due.Count < max && Volatile.Read(ref entry.LastSeenTicks) < threshold)
                         {
                             due.Add(entry);
@@ -375,12 +389,14 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
 
                 if (bucket.Count > 0)
                 {
-                    return;
+                    break;
                 }
 
                 _wheel.RemoveAt(0);
                 _spareBuckets.Push(bucket);
             }
+
+            _sweepVisits += due.Count;
         }
     }
 
