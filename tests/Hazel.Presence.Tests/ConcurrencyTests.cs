@@ -7,31 +7,98 @@ public sealed class ConcurrencyTests
     public async Task Heartbeat_racing_a_sweep_is_never_lost()
     {
         await using var f = new PresenceFixture();
-        for (var i = 0; i < 1_000; i++)
+        const int usersPerRound = 32;
+        for (var round = 0; round < 1_000; round++)
         {
-            var userId = $"racer-{i}";
-            await f.Presence.UpdateAsync(userId, new PresenceUpdate { Status = PresenceStatus.Busy });
+            var userIds = Enumerable.Range(0, usersPerRound).Select(i => $"racer-{round}-{i}").ToArray();
+            foreach (var userId in userIds)
+            {
+                await f.Presence.UpdateAsync(userId, new PresenceUpdate { Status = PresenceStatus.Busy });
+            }
+
             f.AdvancePastOfflineTimeout();
 
+            // Heartbeats walk the users one way while the sweep walks its index; they cross somewhere.
             using var start = new Barrier(2);
-            var heartbeat = Task.Run(() =>
+            var heartbeats = Task.Run(() =>
             {
                 start.SignalAndWait();
-                return f.Presence.HeartbeatAsync(userId).AsTask();
+                foreach (var userId in userIds)
+                {
+                    _ = f.Presence.HeartbeatAsync(userId).AsTask().GetAwaiter().GetResult();
+                }
             });
             var sweep = Task.Run(() =>
             {
                 start.SignalAndWait();
                 return f.Presence.SweepOnceAsync().AsTask();
             });
-            await Task.WhenAll(heartbeat, sweep);
+            await Task.WhenAll(heartbeats, sweep);
 
-            // Whichever ran first, the heartbeat wins: either the sweep backed off or the heartbeat restored.
-            var presence = await f.Presence.GetAsync(userId);
-            Assert.Equal(PresenceStatus.Busy, presence.Status);
-            Assert.Equal(f.Now, presence.LastSeenAt);
-            Assert.Equal(f.Now, await heartbeat);
+            // Whichever ran first, every heartbeat wins: the sweep backed off or the heartbeat restored.
+            foreach (var presence in await f.Presence.GetManyAsync(userIds))
+            {
+                Assert.Equal(PresenceStatus.Busy, presence.Status);
+                Assert.Equal(f.Now, presence.LastSeenAt);
+            }
         }
+    }
+
+    [Fact]
+    public async Task Heartbeat_between_the_sweep_check_and_its_commit_makes_the_sweep_back_off()
+    {
+        await using var f = new PresenceFixture();
+        await f.Presence.UpdateAsync("alice", new PresenceUpdate { Status = PresenceStatus.Busy });
+        f.AdvancePastOfflineTimeout();
+        await using var watch = f.Presence.WatchAsync(["alice"]).GetAsyncEnumerator();
+        f.Store.SweepProbe = (userId, afterRecheck) =>
+        {
+            if (!afterRecheck)
+            {
+                // The sweep has seen alice stale; her heartbeat lands before its fence.
+                _ = f.Presence.HeartbeatAsync(userId).AsTask().GetAwaiter().GetResult();
+            }
+        };
+
+        var result = await f.Presence.SweepOnceAsync();
+
+        Assert.Equal(0, result.MarkedOffline);
+        Assert.Equal(PresenceStatus.Busy, (await f.Presence.GetAsync("alice")).Status);
+        var marker = await f.Presence.UpdateAsync("alice", new PresenceUpdate { CustomMessage = "marker" });
+        Assert.True(await watch.MoveNextAsync());
+        Assert.Equal(marker.TransactionId, watch.Current.TransactionId); // no offline blip was published
+    }
+
+    [Fact]
+    public async Task Heartbeat_after_the_sweep_recheck_waits_and_restores()
+    {
+        await using var f = new PresenceFixture();
+        await f.Presence.UpdateAsync("alice", new PresenceUpdate { Status = PresenceStatus.Dnd });
+        f.AdvancePastOfflineTimeout();
+        await using var watch = f.Presence.WatchAsync(["alice"]).GetAsyncEnumerator();
+        Task<DateTimeOffset>? heartbeat = null;
+        f.Store.SweepProbe = (userId, afterRecheck) =>
+        {
+            if (afterRecheck)
+            {
+                // The sweep is committed to marking alice offline; her heartbeat publishes last-seen now and
+                // must notice the sweep in flight rather than return as if nothing happened.
+                heartbeat = Task.Run(() => f.Presence.HeartbeatAsync(userId).AsTask());
+                Assert.True(SpinWait.SpinUntil(
+                    () => f.Store.GetAsync(userId).AsTask().Result!.LastSeenAt == f.Now || heartbeat.IsCompleted,
+                    TimeSpan.FromSeconds(30)));
+            }
+        };
+
+        var result = await f.Presence.SweepOnceAsync();
+        await heartbeat!;
+
+        Assert.Equal(1, result.MarkedOffline);
+        Assert.Equal(PresenceStatus.Dnd, (await f.Presence.GetAsync("alice")).Status);
+        Assert.True(await watch.MoveNextAsync());
+        Assert.Equal(PresenceChangeKind.MarkedOffline, watch.Current.Kind);
+        Assert.True(await watch.MoveNextAsync());
+        Assert.Equal(PresenceChangeKind.Restored, watch.Current.Kind);
     }
 
     [Fact]

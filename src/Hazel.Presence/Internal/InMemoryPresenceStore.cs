@@ -47,6 +47,12 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         _sink = sink;
     }
 
+    /// <summary>
+    /// Test seam: called inside a sweep's conditional offline write, under the entry's lock, with the user id and
+    /// false before the fence, true after the re-check passed (just before the commit).
+    /// </summary>
+    internal Action<string, bool>? SweepProbe { get; set; }
+
     /// <summary>How many entries sweeps have taken out of the stale wheel (for tests: the sweep's cost).</summary>
     internal long SweepVisits
     {
@@ -292,6 +298,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 return null;
             }
 
+            SweepProbe?.Invoke(current.UserId, false);
             Interlocked.Exchange(ref entry.Sweeping, 1);
             try
             {
@@ -299,6 +306,8 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 {
                     return null; // a heartbeat landed after the snapshot
                 }
+
+                SweepProbe?.Invoke(current.UserId, true);
 
                 var offline = current with { Status = PresenceStatus.Offline, StatusBeforeOffline = current.Status, UpdatedAt = now };
                 return Commit(entry, current, offline, PresenceChangeKind.MarkedOffline);
