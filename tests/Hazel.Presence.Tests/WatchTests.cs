@@ -124,7 +124,8 @@ public sealed class WatchTests
         var first = await f.Presence.UpdateAsync("alice", new PresenceUpdate());
         Assert.True(await watch.MoveNextAsync());
 
-        for (var i = 0; i < 40; i++)
+        // 17 more changes: one past what the buffer holds for this reader.
+        for (var i = 0; i < 17; i++)
         {
             await f.Presence.UpdateAsync("alice", new PresenceUpdate { CustomMessage = $"{i}" });
         }
@@ -135,7 +136,7 @@ public sealed class WatchTests
         // Resubscribing from there misses nothing: alice's latest record comes first.
         await using var resumed = f.Presence.WatchAsync(afterTransactionId: overflow.LastTransactionId).GetAsyncEnumerator();
         Assert.True(await resumed.MoveNextAsync());
-        Assert.Equal("39", resumed.Current.Presence.CustomMessage);
+        Assert.Equal("16", resumed.Current.Presence.CustomMessage);
     }
 
     [Fact]
@@ -143,12 +144,12 @@ public sealed class WatchTests
     {
         await using var f = new PresenceFixture(o => o.WatchBufferSize = 16);
         await using var watch = f.Presence.WatchAsync().GetAsyncEnumerator();
-        for (var i = 0; i < 15; i++)
+        for (var i = 0; i < 16; i++)
         {
             await f.Presence.UpdateAsync("alice", new PresenceUpdate { CustomMessage = $"{i}" });
         }
 
-        Assert.Equal(Enumerable.Range(0, 15).Select(i => $"{i}"), (await TakeAsync(watch, 15)).Select(c => c.Presence.CustomMessage));
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => $"{i}"), (await TakeAsync(watch, 16)).Select(c => c.Presence.CustomMessage));
     }
 
     [Fact]
