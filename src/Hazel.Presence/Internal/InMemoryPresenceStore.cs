@@ -231,13 +231,17 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
 
             foreach (var entry in due)
             {
-                if (changed.Count < limit && TryMarkOffline(entry, threshold, now) is { } offline)
+                // Most entries met here beat since they were indexed: skip them without the entry's lock
+                // (last-seen only grows, so one read at or past the threshold is final).
+                if (changed.Count < limit
+                    && Volatile.Read(ref entry.LastSeenTicks) < threshold
+                    && TryMarkOffline(entry, threshold, now) is { } offline)
                 {
                     changed.Add(offline);
                 }
-
-                Reindex(entry);
             }
+
+            Reindex(due);
         }
 
         return new ValueTask<IReadOnlyList<UserPresence>>(changed);
@@ -409,20 +413,23 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         }
     }
 
-    /// <summary>Puts an entry a sweep detached back at its current last-seen, or drops it when it is offline.</summary>
-    private void Reindex(Entry entry)
+    /// <summary>Puts entries a sweep detached back at their current last-seen, or drops those that are offline.</summary>
+    private void Reindex(List<Entry> detached)
     {
         lock (_wheelLock)
         {
-            // Read under the wheel lock: a commit making the record not offline either ran its wheel step before
-            // (saw Indexed, skipped; its record is visible here) or runs after (sees Indexed false, adds it).
-            if (Volatile.Read(ref entry.Record) is { Status: not PresenceStatus.Offline })
+            foreach (var entry in detached)
             {
-                AddToWheel(entry);
-            }
-            else
-            {
-                entry.Indexed = false;
+                // Read under the wheel lock: a commit making the record not offline either ran its wheel step
+                // before (saw Indexed, skipped; its record is visible here) or runs after (sees Indexed false, adds it).
+                if (Volatile.Read(ref entry.Record) is { Status: not PresenceStatus.Offline })
+                {
+                    AddToWheel(entry);
+                }
+                else
+                {
+                    entry.Indexed = false;
+                }
             }
         }
     }
