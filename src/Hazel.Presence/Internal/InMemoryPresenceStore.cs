@@ -229,19 +229,25 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 break;
             }
 
-            foreach (var entry in due)
+            try
             {
-                // Most entries met here beat since they were indexed: skip them without the entry's lock
-                // (last-seen only grows, so one read at or past the threshold is final).
-                if (changed.Count < limit
-                    && Volatile.Read(ref entry.LastSeenTicks) < threshold
-                    && TryMarkOffline(entry, threshold, now) is { } offline)
+                foreach (var entry in due)
                 {
-                    changed.Add(offline);
+                    // Most entries met here beat since they were indexed: skip them without the entry's lock
+                    // (last-seen only grows, so one read at or past the threshold is final).
+                    if (changed.Count < limit
+                        && Volatile.Read(ref entry.LastSeenTicks) < threshold
+                        && TryMarkOffline(entry, threshold, now) is { } offline)
+                    {
+                        changed.Add(offline);
+                    }
                 }
             }
-
-            Reindex(due);
+            finally
+            {
+                // Even if a sink throws, detached entries go back, or they would never be swept again.
+                Reindex(due);
+            }
         }
 
         return new ValueTask<IReadOnlyList<UserPresence>>(changed);
