@@ -34,6 +34,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
     private readonly Lock _wheelLock = new();
     private readonly SortedList<long, List<Entry>> _wheel = [];
     private readonly Stack<List<Entry>> _spareBuckets = new();
+    private long _sweepVisits;
 
     // Expiry index. Guarded by _expiryLock; an element is live when its priority equals the entry's QueuedExpiryTicks.
     private readonly Lock _expiryLock = new();
@@ -44,6 +45,24 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
     {
         ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
+    }
+
+    /// <summary>
+    /// Test seam: called inside a sweep's conditional offline write, under the entry's lock, with the user id and
+    /// false before the fence, true after the re-check passed (just before the commit).
+    /// </summary>
+    internal Action<string, bool>? SweepProbe { get; set; }
+
+    /// <summary>How many entries sweeps have taken out of the stale wheel (for tests: the sweep's cost).</summary>
+    internal long SweepVisits
+    {
+        get
+        {
+            lock (_wheelLock)
+            {
+                return _sweepVisits;
+            }
+        }
     }
 
     /// <summary>Entries in the stale wheel (for tests: proves offline users leave it).</summary>
@@ -210,14 +229,24 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 break;
             }
 
-            foreach (var entry in due)
+            try
             {
-                if (changed.Count < limit && TryMarkOffline(entry, threshold, now) is { } offline)
+                foreach (var entry in due)
                 {
-                    changed.Add(offline);
+                    // Most entries met here beat since they were indexed: skip them without the entry's lock
+                    // (last-seen only grows, so one read at or past the threshold is final).
+                    if (changed.Count < limit
+                        && Volatile.Read(ref entry.LastSeenTicks) < threshold
+                        && TryMarkOffline(entry, threshold, now) is { } offline)
+                    {
+                        changed.Add(offline);
+                    }
                 }
-
-                Reindex(entry);
+            }
+            finally
+            {
+                // Even if a sink throws, detached entries go back, or they would never be swept again.
+                Reindex(due);
             }
         }
 
@@ -279,6 +308,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 return null;
             }
 
+            SweepProbe?.Invoke(current.UserId, false);
             Interlocked.Exchange(ref entry.Sweeping, 1);
             try
             {
@@ -286,6 +316,8 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 {
                     return null; // a heartbeat landed after the snapshot
                 }
+
+                SweepProbe?.Invoke(current.UserId, true);
 
                 var offline = current with { Status = PresenceStatus.Offline, StatusBeforeOffline = current.Status, UpdatedAt = now };
                 return Commit(entry, current, offline, PresenceChangeKind.MarkedOffline);
@@ -342,7 +374,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 var slot = _wheel.Keys[0];
                 if (slot > thresholdSlot)
                 {
-                    return;
+                    break;
                 }
 
                 var bucket = _wheel.Values[0];
@@ -358,8 +390,9 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 {
                     // The bucket holding the threshold: only entries really before it are due.
                     var kept = 0;
-                    foreach (var entry in bucket)
+                    for (var i = 0; i < bucket.Count; i++)
                     {
+                        var entry = bucket[i];
                         if (due.Count < max && Volatile.Read(ref entry.LastSeenTicks) < threshold)
                         {
                             due.Add(entry);
@@ -375,29 +408,34 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
 
                 if (bucket.Count > 0)
                 {
-                    return;
+                    break;
                 }
 
                 _wheel.RemoveAt(0);
                 _spareBuckets.Push(bucket);
             }
+
+            _sweepVisits += due.Count;
         }
     }
 
-    /// <summary>Puts an entry a sweep detached back at its current last-seen, or drops it when it is offline.</summary>
-    private void Reindex(Entry entry)
+    /// <summary>Puts entries a sweep detached back at their current last-seen, or drops those that are offline.</summary>
+    private void Reindex(List<Entry> detached)
     {
         lock (_wheelLock)
         {
-            // Read under the wheel lock: a commit making the record not offline either ran its wheel step before
-            // (saw Indexed, skipped; its record is visible here) or runs after (sees Indexed false, adds it).
-            if (Volatile.Read(ref entry.Record) is { Status: not PresenceStatus.Offline })
+            foreach (var entry in detached)
             {
-                AddToWheel(entry);
-            }
-            else
-            {
-                entry.Indexed = false;
+                // Read under the wheel lock: a commit making the record not offline either ran its wheel step
+                // before (saw Indexed, skipped; its record is visible here) or runs after (sees Indexed false, adds it).
+                if (Volatile.Read(ref entry.Record) is { Status: not PresenceStatus.Offline })
+                {
+                    AddToWheel(entry);
+                }
+                else
+                {
+                    entry.Indexed = false;
+                }
             }
         }
     }

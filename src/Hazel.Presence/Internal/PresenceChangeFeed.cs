@@ -20,7 +20,9 @@ internal sealed class PresenceChangeFeed : IPresenceChangeSink
 
     public PresenceChangeFeed(IOptions<PresenceOptions> options, ILogger<PresenceChangeFeed> logger)
     {
-        _ring = new PresenceChange?[options.Value.WatchBufferSize];
+        // One spare slot: the lap check treats the slot being overwritten as lost, so a reader may still fall
+        // exactly WatchBufferSize changes behind.
+        _ring = new PresenceChange?[options.Value.WatchBufferSize + 1];
         _logger = logger;
     }
 
