@@ -5,7 +5,8 @@ namespace Hazel.Presence.Benchmarks;
 
 /// <summary>
 /// Scenario 5: one committed change delivered to 10,000 watchers (<see cref="IPresenceService.WatchAsync"/>, all
-/// users, each with a cancellable token as an SSE request has). One operation = one <c>UpdateAsync</c> until the
+/// users). Each watcher passes a cancellable token, as an SSE request does (its RequestAborted); the full run
+/// also measures watchers without one (CancellationToken.None), which shows what the token costs. One operation = one <c>UpdateAsync</c> until the
 /// last watcher has the change, so the mean is the latency to the last watcher and Allocated is per change for
 /// all 10,000 watchers together. Baseline: the bare minimum of waking 10,000 awaiting tasks, i.e. 10,000 loops
 /// awaiting one shared <see cref="TaskCompletionSource"/> that the writer completes and replaces.
@@ -25,6 +26,13 @@ public class FanOutBenchmarks
     private TaskCompletionSource _signal = NewSignal();
     private TaskCompletionSource _allDelivered = NewSignal();
     private int _remaining;
+    private bool _stopping;
+
+    public static IEnumerable<bool> TokenChoices => BenchMode.Quick ? [true] : [true, false];
+
+    /// <summary>Whether each watcher passes a cancellable token (the baseline's loops take none either way).</summary>
+    [ParamsSource(nameof(TokenChoices))]
+    public bool CancellableToken { get; set; }
 
     [GlobalSetup(Target = nameof(Baseline_SharedSignal))]
     public void SetupBaseline()
@@ -44,7 +52,7 @@ public class FanOutBenchmarks
         for (var i = 0; i < Watchers; i++)
         {
             // WatchAsync subscribes before it returns, so no change after this line is missed.
-            var stream = service.WatchAsync(null, null, _stop.Token);
+            var stream = service.WatchAsync(null, null, CancellableToken ? _stop.Token : CancellationToken.None);
             _loops.Add(WatchLoop(stream));
         }
     }
@@ -52,13 +60,20 @@ public class FanOutBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
+        Volatile.Write(ref _stopping, true);
         await _stop.CancelAsync();
         Volatile.Read(ref _signal).TrySetCanceled();
+        if (_fixture is not null)
+        {
+            // Watchers without a cancellable token end at the next change they see.
+            await _fixture.Service.UpdateAsync("fan-out-user", Update);
+        }
+
         foreach (var loop in _loops)
         {
             try
             {
-                await loop;
+                await loop.WaitAsync(Timeout);
             }
             catch (OperationCanceledException)
             {
@@ -111,6 +126,11 @@ public class FanOutBenchmarks
     {
         await foreach (var change in stream.ConfigureAwait(false))
         {
+            if (Volatile.Read(ref _stopping))
+            {
+                return;
+            }
+
             Delivered();
         }
     }

@@ -1,10 +1,12 @@
+using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Hazel.Presence.Benchmarks.Infrastructure;
 
 // Usage (from the repository root):
 //   dotnet run -c Release --project benchmarks/Hazel.Presence.Benchmarks -- --quick --filter '*'
 //   dotnet run -c Release --project benchmarks/Hazel.Presence.Benchmarks -- --filter '*Heartbeat*'
-// --quick: in-process, few short iterations and the smaller parameter sets (under 5 minutes for everything).
+// --quick: in-process, few short iterations, the smaller parameter sets, and no [FullRunOnly] classes
+// (under 5 minutes for everything on a quiet 2-core machine, once the SQLite templates exist).
 // Everything else is BenchmarkDotNet's own command line (--filter, --list flat, --job, ...).
 var quick = args.Contains(BenchMode.QuickFlag, StringComparer.Ordinal);
 if (quick)
@@ -14,4 +16,8 @@ if (quick)
 }
 
 var rest = args.Where(a => !string.Equals(a, BenchMode.QuickFlag, StringComparison.Ordinal)).ToArray();
-BenchmarkSwitcher.FromAssembly(typeof(BenchMode).Assembly).Run(rest, BenchConfig.Create(BenchMode.Quick));
+var types = typeof(BenchMode).Assembly.GetTypes()
+    .Where(t => t is { IsPublic: true, IsAbstract: false } && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkAttribute), false)))
+    .Where(t => !quick || !t.IsDefined(typeof(FullRunOnlyAttribute), false))
+    .ToArray();
+BenchmarkSwitcher.FromTypes(types).Run(rest, BenchConfig.Create(quick));

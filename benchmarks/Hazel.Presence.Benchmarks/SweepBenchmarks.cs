@@ -104,6 +104,7 @@ public class SweepBenchmarks
 /// minutes, so it is not run here.) Baseline: the 100k sweep.
 /// </summary>
 [InvocationCount(1, 1)]
+[FullRunOnly]
 public class SweepSteadyStateBenchmarks
 {
     private static readonly TimeSpan OfflineAfter = TimeSpan.FromMinutes(2);
