@@ -6,11 +6,13 @@
 #   POST /presence/me/heartbeat      the REST heartbeat
 #   POST /rpc                        Effect RPC NDJSON userPresenceStatus.heartbeat, token in the message
 # rotating the users' tokens, prints requests/s and p50/p99 per endpoint, and stops the host.
-# Only ever targets 127.0.0.1. Bounded: about 2 x (build/start + 3 x (WARMUP + DURATION)) seconds.
+# Only ever targets 127.0.0.1. Each store's host is first warmed up on every endpoint (JIT, connections, the
+# users' records), then each round measures the three endpoints one after the other, each after its own
+# warm-up. Bounded: about build + 2 x (start + sign-in + 3 x WARMUP + ROUNDS x 3 x (WARMUP + DURATION)) seconds.
 #
 # Usage: benchmarks/load/run.sh
 # Settings (environment): STORES="memory sqlite" DURATION=10 WARMUP=3 CONNECTIONS=64 THREADS=2 USERS=1000
-#                          PORT=5391 ROUNDS=1 RESULTS=<file to append the Markdown table to>
+#                          PORT=5391 ROUNDS=2 RESULTS=<file to append the Markdown table to>
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -23,7 +25,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 USERS="${USERS:-1000}"
 PORT="${PORT:-5391}"
-ROUNDS="${ROUNDS:-1}"
+ROUNDS="${ROUNDS:-2}"
 BASE="http://127.0.0.1:$PORT"
 
 for limit in DURATION WARMUP CONNECTIONS THREADS USERS ROUNDS; do
@@ -69,7 +71,6 @@ start_host() { # $1 = store
     Auth__SigningKey="$SIGNING_KEY" \
     Benchmark__MapNoopEndpoint=true \
     Logging__LogLevel__Default=Warning \
-    Logging__LogLevel__Microsoft.AspNetCore=Warning \
     exec dotnet Hazel.Presence.SampleHost.dll --urls "$BASE" >"$WORK/host-$1.log" 2>&1 ) &
   HOST_PID=$!
   for _ in $(seq 1 150); do
@@ -127,6 +128,10 @@ for store in $STORES; do
   start_host "$store"
   sign_in_users
   check_endpoints
+  for endpoint in "/bench/noop rest" "/presence/me/heartbeat rest" "/rpc rpc"; do
+    set -- $endpoint
+    run_wrk "$1" "$2" "$WARMUP" >/dev/null
+  done
   for round in $(seq 1 "$ROUNDS"); do
     ceiling=""
     for endpoint in "/bench/noop rest" "/presence/me/heartbeat rest" "/rpc rpc"; do
