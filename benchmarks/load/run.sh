@@ -98,7 +98,8 @@ check_endpoints() { # one request per endpoint, checked, so wrk measures success
   local noop beat rpc
   noop=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/bench/noop" -H "Authorization: Bearer $token")
   beat=$(curl -s -w ' %{http_code}' -X POST "$BASE/presence/me/heartbeat" -H "Authorization: Bearer $token")
-  rpc=$(printf '{"_tag":"Request","id":0,"tag":"userPresenceStatus.heartbeat","payload":{},"headers":[["authorization","Bearer %s"]]}\n' "$token" \
+  # The same bytes rotate-tokens.lua sends (Effect 4.1.0 client shape).
+  rpc=$(printf '{"_tag":"Request","id":0,"tag":"userPresenceStatus.heartbeat","payload":{},"traceId":"5349e5fd21ebb4684874c475bc1223ab","spanId":"9940e2da03b3e84d","sampled":true,"headers":[["authorization","Bearer %s"]]}\n' "$token" \
     | curl -s -X POST "$BASE/rpc" -H 'Content-Type: application/x-ndjson' --data-binary @-)
   [[ "$noop" == 204 ]] || { echo "POST /bench/noop answered $noop (is Benchmark:MapNoopEndpoint honoured?)" >&2; exit 1; }
   [[ "$beat" == *lastSeenAt*" 200" ]] || { echo "POST /presence/me/heartbeat answered: $beat" >&2; exit 1; }
