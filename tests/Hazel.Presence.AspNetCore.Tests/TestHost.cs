@@ -95,8 +95,10 @@ internal sealed class PresenceTestHost : IAsyncDisposable
         builder.Services.AddAuthentication(TestAuthHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, null);
         builder.Services.AddAuthorization();
-        services?.Invoke(builder.Services);
         builder.Services.AddHazelPresence(o => o.RunSweeper = false).AddPresenceEndpoints(endpointOptions);
+
+        // After AddHazelPresence, so that a test's registration wins over the defaults.
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         PresenceTestHost? host = null;
