@@ -238,7 +238,7 @@ internal sealed class PresenceRestEndpoints(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.EndpointFailed(logger, context.Request.Method, context.Request.Path, PresenceResults.TraceId(context), ex);
+            Log.EndpointFailed(logger, context.Request.Method, context.Request.Path.Value ?? "", PresenceResults.TraceId(context), ex);
             return PresenceResults.ServerError();
         }
     }
