@@ -43,12 +43,12 @@ public static class PresenceEndpointRouteBuilderExtensions
             .WithName("HazelPresenceUpdate")
             .WithSummary("Update the caller's presence")
             .WithDescription("Merges the JSON body into the caller's record: a property left out keeps its value, null clears it (status and suppressNotifications cannot be null). Returns the record and the transaction id.")
-            .Accepts<UpdatePresenceRequest>("application/json")
+            .Accepts<UpdatePresenceRequest>("application/json", "application/merge-patch+json")
             .Produces<PresenceResultResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .Produces(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
 
         group.MapPost("/me/heartbeat", (HttpContext context, CancellationToken cancellationToken) => handlers.HeartbeatAsync(context, cancellationToken))

@@ -26,15 +26,7 @@ internal sealed class PresenceRestEndpoints(
     public Task<IResult> UpdateAsync(HttpContext context, CancellationToken cancellationToken) =>
         RunAsync(context, async userId =>
         {
-            if (!IsJson(context.Request.ContentType))
-            {
-                return PresenceResults.Problem(
-                    StatusCodes.Status415UnsupportedMediaType,
-                    "Unsupported media type.",
-                    "https://tools.ietf.org/html/rfc9110#section-15.5.16",
-                    "Send the update as application/json.");
-            }
-
+            // The endpoint's Accepts metadata already answered 415 to anything but JSON.
             var body = await HttpBodies.ReadAsync(context.Request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
             if (body is null)
             {
@@ -260,24 +252,5 @@ internal sealed class PresenceRestEndpoints(
         }
 
         return PresenceResults.Json(items, PresenceJsonContext.Default.UserPresenceResponseArray);
-    }
-
-    private static bool IsJson(string? contentType)
-    {
-        if (string.IsNullOrEmpty(contentType))
-        {
-            return false;
-        }
-
-        var mediaType = contentType.AsSpan();
-        var semicolon = mediaType.IndexOf(';');
-        if (semicolon >= 0)
-        {
-            mediaType = mediaType[..semicolon];
-        }
-
-        mediaType = mediaType.Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 }
