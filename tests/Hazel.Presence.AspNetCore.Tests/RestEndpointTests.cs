@@ -225,6 +225,16 @@ public sealed partial class RestEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Patch_accepts_merge_patch_json()
+    {
+        using var request = _host.Request(HttpMethod.Patch, "/presence/me", NewUser());
+        request.Content = new StringContent("""{"status":"busy"}""", System.Text.Encoding.UTF8, "application/merge-patch+json");
+        using var response = await _host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("busy", (string?)(await ReadJsonAsync(response))["data"]!["status"]);
+    }
+
+    [Fact]
     public async Task Heartbeat_answers_lastSeenAt_and_creates_an_online_record()
     {
         var user = NewUser();
