@@ -141,6 +141,22 @@ public sealed class StreamTests : IAsyncLifetime
         Assert.Null(await stream.Reader.ReadBlockAsync());
     }
 
+    [Fact]
+    public async Task A_store_failure_while_streaming_ends_the_stream_without_leaking()
+    {
+        await using var host = await PresenceTestHost.StartAsync(services => services.AddSingleton<Hazel.Presence.Storage.IPresenceStore, ThrowingStore>());
+        using var stream = await OpenAsync(host, "/presence/stream", "u1", lastEventId: 0);
+        Assert.Null(await stream.Reader.ReadBlockAsync());
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!host.Completed.Any(c => c.Path == "/presence/stream"))
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+
+        Assert.Null(host.Completed.First(c => c.Path == "/presence/stream").Error);
+    }
+
     internal sealed class OpenStream(HttpResponseMessage response, SseReader reader) : IDisposable
     {
         public SseReader Reader { get; } = reader;

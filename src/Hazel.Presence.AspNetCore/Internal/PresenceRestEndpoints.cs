@@ -191,6 +191,12 @@ internal sealed class PresenceRestEndpoints(
         {
             return null;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The response has started, so no 500 is possible: end the stream; the client resumes with Last-Event-ID.
+            Log.StreamFailed(logger, ex);
+            return null;
+        }
     }
 
     private static async Task WriteCommentAsync(HttpContext context, byte[] comment, CancellationToken cancellationToken)
