@@ -155,6 +155,15 @@ public sealed class RpcEndpointTests : IAsyncLifetime
         Assert.Equal("UnauthorizedError", (string?)rejected["_tag"]);
     }
 
+    [Fact]
+    public async Task A_misconfigured_scheme_is_a_typed_InternalServerError()
+    {
+        await using var host = await PresenceTestHost.StartAsync(endpointOptions: o => o.RpcAuthenticationScheme = "NoSuchScheme");
+        var error = Fail(Assert.Single(await PostLinesAsync(host, Message("1", Heartbeat, "{}", NewUser()))));
+        Assert.Equal("InternalServerError", (string?)error["_tag"]);
+        Assert.Null(error["detail"]);
+    }
+
     public static TheoryData<string, string> BadPayloads => new()
     {
         { """{"status":"invisible"}""", "Expected \"online\" | \"away\" | \"busy\" | \"dnd\" | \"offline\"\n  at [\"status\"]" },

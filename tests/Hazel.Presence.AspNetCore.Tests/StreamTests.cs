@@ -113,15 +113,7 @@ public sealed class StreamTests : IAsyncLifetime
         var stream = await OpenAsync(_host, "/presence/stream", "u1");
         stream.Dispose();
 
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        (string Path, Exception? Error) done = default;
-        while (!_host.Completed.Any(c => c.Path == "/presence/stream"))
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-
-        done = _host.Completed.First(c => c.Path == "/presence/stream");
-        Assert.Null(done.Error);
+        await AssertStreamRequestEndedCleanlyAsync(_host);
     }
 
     [Fact]
@@ -147,7 +139,12 @@ public sealed class StreamTests : IAsyncLifetime
         await using var host = await PresenceTestHost.StartAsync(services => services.AddSingleton<Hazel.Presence.Storage.IPresenceStore, ThrowingStore>());
         using var stream = await OpenAsync(host, "/presence/stream", "u1", lastEventId: 0);
         Assert.Null(await stream.Reader.ReadBlockAsync());
+        await AssertStreamRequestEndedCleanlyAsync(host);
+    }
 
+    /// <summary>Waits (bounded) until the server finished the stream request, and checks it threw nothing.</summary>
+    private static async Task AssertStreamRequestEndedCleanlyAsync(PresenceTestHost host)
+    {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (!host.Completed.Any(c => c.Path == "/presence/stream"))
         {
