@@ -43,12 +43,12 @@ public static class PresenceEndpointRouteBuilderExtensions
             .WithName("HazelPresenceUpdate")
             .WithSummary("Update the caller's presence")
             .WithDescription("Merges the JSON body into the caller's record: a property left out keeps its value, null clears it (status and suppressNotifications cannot be null). Returns the record and the transaction id.")
-            .Accepts<UpdatePresenceRequest>("application/json")
+            .Accepts<UpdatePresenceRequest>("application/json", "application/merge-patch+json")
             .Produces<PresenceResultResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .Produces(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
 
         group.MapPost("/me/heartbeat", (HttpContext context, CancellationToken cancellationToken) => handlers.HeartbeatAsync(context, cancellationToken))
@@ -129,8 +129,7 @@ public static class PresenceEndpointRouteBuilderExtensions
             .WithName("HazelPresenceRpc")
             .WithTags(Tag)
             .WithSummary("Effect RPC (HTTP + NDJSON) for userPresenceStatus.update, .heartbeat and .clearStatus")
-            .WithDescription("One JSON message per line in, one per line out. Answers 200 for every RPC outcome, including typed failures.")
-            .Accepts<string>("application/x-ndjson", "application/ndjson")
+            .WithDescription("One JSON message per line in (application/x-ndjson or application/ndjson; like Effect, any content type is read), one per line out. Answers 200 for every RPC outcome, including typed failures.")
             .Produces<string>(StatusCodes.Status200OK, "application/x-ndjson");
     }
 

@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(205, LogLevel.Error, "Presence RPC cannot authenticate messages: no authentication scheme. Set PresenceEndpointOptions.RpcAuthenticationScheme or a default authenticate scheme.")]
     public static partial void RpcNoScheme(ILogger logger);
+
+    [LoggerMessage(206, LogLevel.Error, "A presence stream failed while reading changes and was ended; the client resumes with Last-Event-ID.")]
+    public static partial void StreamFailed(ILogger logger, Exception exception);
 }

@@ -26,15 +26,7 @@ internal sealed class PresenceRestEndpoints(
     public Task<IResult> UpdateAsync(HttpContext context, CancellationToken cancellationToken) =>
         RunAsync(context, async userId =>
         {
-            if (!IsJson(context.Request.ContentType))
-            {
-                return PresenceResults.Problem(
-                    StatusCodes.Status415UnsupportedMediaType,
-                    "Unsupported media type.",
-                    "https://tools.ietf.org/html/rfc9110#section-15.5.16",
-                    "Send the update as application/json.");
-            }
-
+            // The endpoint's Accepts metadata already answered 415 to anything but JSON.
             var body = await HttpBodies.ReadAsync(context.Request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
             if (body is null)
             {
@@ -121,7 +113,9 @@ internal sealed class PresenceRestEndpoints(
         Task<bool>? pending = null;
         try
         {
-            // Sends the headers now, so clients see the stream open before the first change.
+            // Start reading before announcing the stream, so a lazily subscribing service misses nothing; the
+            // comment sends the headers now, so clients see the stream open before the first change.
+            pending = enumerator.MoveNextAsync().AsTask();
             await WriteCommentAsync(context, OpenComment, cancellationToken).ConfigureAwait(false);
             while (true)
             {
@@ -197,6 +191,12 @@ internal sealed class PresenceRestEndpoints(
         {
             return null;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The response has started, so no 500 is possible: end the stream; the client resumes with Last-Event-ID.
+            Log.StreamFailed(logger, ex);
+            return null;
+        }
     }
 
     private static async Task WriteCommentAsync(HttpContext context, byte[] comment, CancellationToken cancellationToken)
@@ -236,7 +236,7 @@ internal sealed class PresenceRestEndpoints(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.EndpointFailed(logger, context.Request.Method, context.Request.Path, PresenceResults.TraceId(context), ex);
+            Log.EndpointFailed(logger, context.Request.Method, context.Request.Path.Value ?? "", PresenceResults.TraceId(context), ex);
             return PresenceResults.ServerError();
         }
     }
@@ -258,24 +258,5 @@ internal sealed class PresenceRestEndpoints(
         }
 
         return PresenceResults.Json(items, PresenceJsonContext.Default.UserPresenceResponseArray);
-    }
-
-    private static bool IsJson(string? contentType)
-    {
-        if (string.IsNullOrEmpty(contentType))
-        {
-            return false;
-        }
-
-        var mediaType = contentType.AsSpan();
-        var semicolon = mediaType.IndexOf(';');
-        if (semicolon >= 0)
-        {
-            mediaType = mediaType[..semicolon];
-        }
-
-        mediaType = mediaType.Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -73,8 +73,15 @@ internal sealed class PresenceRpcEndpoint(
                 continue;
             }
 
-            await HandleLineAsync(context, line, output, cancellationToken).ConfigureAwait(false);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await HandleLineAsync(context, line, output, cancellationToken).ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // the client went away
+            }
         }
     }
 
@@ -181,9 +188,9 @@ internal sealed class PresenceRpcEndpoint(
         {
             principal = await AuthenticateAsync(context, authorization, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Host misconfiguration (e.g. no scheme): the client sees a typed failure, the host log says why.
+            // Host misconfiguration (e.g. no scheme) or a failing handler: the client sees a typed failure, the log why.
             Log.RpcFailed(logger, tag, ex);
             WriteInternalError(output, requestId, "Authentication is not available");
             return;
@@ -221,7 +228,7 @@ internal sealed class PresenceRpcEndpoint(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw;
+            throw; // the client went away; HandleAsync stops reading
         }
 #pragma warning disable CA1031 // A store failure is the typed InternalServerError of the RPC, never a crash of the stream.
         catch (Exception ex)
