@@ -49,14 +49,14 @@ public class SqliteWriteBenchmarks
     [GlobalSetup(Targets = [nameof(Heartbeat_Store), nameof(Update_Store)])]
     public async Task SetupStoreAsync()
     {
-        await PrepareAsync();
+        ShuffleUsers();
         _store = await StoreFixture.CreateAsync(BenchStore.Sqlite, _seedClock, Template, null, SeedAsync, Durability, TimeProvider.System);
     }
 
     [GlobalSetup(Targets = [nameof(Heartbeat_OneTransactionPerCall), nameof(Update_OneTransactionPerCall), nameof(Heartbeat_Batched100Ceiling), nameof(Update_Batched100Ceiling)])]
     public async Task SetupRawAsync()
     {
-        await PrepareAsync();
+        ShuffleUsers();
         var template = await SqliteTemplates.GetOrCreateAsync(Template, _seedClock, SeedAsync);
         _raw = RawSqlite.Open(template, Durability);
     }
@@ -124,11 +124,10 @@ public class SqliteWriteBenchmarks
         return users;
     }
 
-    private Task PrepareAsync()
+    private void ShuffleUsers()
     {
         _order = BenchUsers.Shuffled(BenchUsers.Ids(Users));
         _next = 0;
-        return Task.CompletedTask;
     }
 
     private Task SeedAsync(IPresenceService service)
