@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Security.Cryptography;
+using System.Text;
 using Hazel.Presence.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,11 +9,13 @@ namespace Hazel.Presence.Benchmarks.Infrastructure;
 
 /// <summary>
 /// Seeded SQLite databases, built once through the store itself (so they hold exactly what the store writes,
-/// with its schema) and cached under the temp folder, keyed by a hash of the core and SQLite assemblies: a
-/// changed store gets fresh templates. Seeding 1M users takes a minute or so the first time.
+/// with its schema) and cached under the temp folder, keyed by a hash of the core's and the SQLite store's
+/// sources: a changed store gets fresh templates. Seeding 1M users takes a minute or so the first time.
 /// </summary>
 public static class SqliteTemplates
 {
+    private static readonly string[] SourceFolders = ["src/Hazel.Presence", "src/Hazel.Presence.Sqlite"];
+
     private static readonly Lazy<string> Root = new(() =>
         Path.Combine(Path.GetTempPath(), "hazel-presence-bench-templates", Fingerprint()));
 
@@ -57,12 +61,31 @@ public static class SqliteTemplates
 
     public static void ClearPools() => SqliteConnection.ClearAllPools();
 
+    /// <summary>
+    /// A hash of the sources of the core and the SQLite store (what decides the rows a template holds). Not of the
+    /// built assemblies: BenchmarkDotNet's per-case processes build their own, with other bytes.
+    /// </summary>
     private static string Fingerprint()
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var assembly in new[] { typeof(IPresenceService).Assembly, typeof(SqlitePresenceOptions).Assembly })
+        var root = typeof(SqliteTemplates).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "HazelRepositoryRoot")?.Value;
+        var sources = SourceFolders
+            .Select(folder => Path.Combine(root ?? "", folder))
+            .Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories))
+            .Where(file => !file.Contains("/obj/", StringComparison.Ordinal) && !file.Contains("/bin/", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (root is null || sources.Count == 0)
         {
-            hash.AppendData(File.ReadAllBytes(assembly.Location));
+            throw new InvalidOperationException("The benchmarks must run from a build of the repository (the store's sources key the SQLite templates).");
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in sources)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(root, file)));
+            hash.AppendData(File.ReadAllBytes(file));
         }
 
         return Convert.ToHexString(hash.GetHashAndReset())[..16];
