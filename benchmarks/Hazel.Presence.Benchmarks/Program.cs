@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Hazel.Presence.Benchmarks.Infrastructure;
 
@@ -16,8 +15,4 @@ if (quick)
 }
 
 var rest = args.Where(a => !string.Equals(a, BenchMode.QuickFlag, StringComparison.Ordinal)).ToArray();
-var types = typeof(BenchMode).Assembly.GetTypes()
-    .Where(t => t is { IsPublic: true, IsAbstract: false } && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkAttribute), false)))
-    .Where(t => !quick || !t.IsDefined(typeof(FullRunOnlyAttribute), false))
-    .ToArray();
-BenchmarkSwitcher.FromTypes(types).Run(rest, BenchConfig.Create(quick));
+BenchmarkSwitcher.FromAssembly(typeof(BenchMode).Assembly).Run(rest, BenchConfig.Create(quick));

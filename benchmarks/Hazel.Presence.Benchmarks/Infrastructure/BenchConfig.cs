@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Filters;
 using Perfolizer.Horology;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
@@ -11,7 +12,8 @@ namespace Hazel.Presence.Benchmarks.Infrastructure;
 
 /// <summary>
 /// One job for every benchmark, bounded in time: a fixed number of warm-up and measured iterations (no
-/// open-ended pilot-to-convergence), memory diagnoser, GitHub Markdown and JSON exporters.
+/// open-ended pilot-to-convergence), memory diagnoser, GitHub Markdown and JSON exporters. Quick runs leave out
+/// the classes marked <see cref="FullRunOnlyAttribute"/>.
 /// </summary>
 public static class BenchConfig
 {
@@ -41,6 +43,7 @@ public static class BenchConfig
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddExporter(MarkdownExporter.GitHub, JsonExporter.Brief)
+            .AddFilter(new SimpleFilter(b => !quick || !b.Descriptor.Type.IsDefined(typeof(FullRunOnlyAttribute), inherit: false)))
             .WithOptions(ConfigOptions.DisableLogFile);
     }
 }
