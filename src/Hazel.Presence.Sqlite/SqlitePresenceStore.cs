@@ -137,10 +137,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
         }
 
         await _writerLoop.ConfigureAwait(false);
-        while (_idleReaders.TryDequeue(out var reader))
-        {
-            reader.Dispose();
-        }
+        DisposeIdleReaders();
     }
 
     public void Dispose()
@@ -151,10 +148,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
         }
 
         _writerLoop.GetAwaiter().GetResult();
-        while (_idleReaders.TryDequeue(out var reader))
-        {
-            reader.Dispose();
-        }
+        DisposeIdleReaders();
     }
 
     private TResult Read<TArg, TResult>(TArg arg, Func<SqliteReadConnection, TArg, TResult> read, CancellationToken cancellationToken)
@@ -189,18 +183,32 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
     private void ReturnReader(SqliteReadConnection connection, bool healthy)
     {
         // A connection that failed mid-read may hold an open statement; a fresh one is cheaper than doubt.
-        if (healthy && Volatile.Read(ref _disposed) == 0 && Interlocked.Increment(ref _idleReaderCount) <= _options.MaxPooledReadConnections)
+        if (!healthy || Volatile.Read(ref _disposed) != 0)
         {
-            _idleReaders.Enqueue(connection);
+            connection.Dispose();
             return;
         }
 
-        if (healthy && Volatile.Read(ref _disposed) == 0)
+        if (Interlocked.Increment(ref _idleReaderCount) > _options.MaxPooledReadConnections)
         {
             Interlocked.Decrement(ref _idleReaderCount);
+            connection.Dispose();
+            return;
         }
 
-        connection.Dispose();
+        _idleReaders.Enqueue(connection);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            DisposeIdleReaders(); // disposal may have drained the pool just before we returned to it
+        }
+    }
+
+    private void DisposeIdleReaders()
+    {
+        while (_idleReaders.TryDequeue(out var reader))
+        {
+            reader.Dispose();
+        }
     }
 
     /// <summary>The writer thread: one batch per loop, until the queue is completed and drained.</summary>
@@ -231,6 +239,10 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
 #pragma warning restore CA1031
                     {
                         Log.BatchFailed(_logger, batch.Count, ex);
+                        foreach (var operation in batch)
+                        {
+                            operation.Fail(ex); // no-op for those already completed
+                        }
                     }
 
                     batch.Clear();
@@ -252,8 +264,9 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
 
     /// <summary>
     /// Commits <paramref name="batch"/> in one transaction. When one operation's statement fails, that operation
-    /// fails alone and the rest is committed again without it; when the transaction itself fails (begin, commit),
-    /// every operation of the batch fails and the writer reopens its connection.
+    /// fails alone and the rest is committed again without it; when the transaction itself fails (begin, commit)
+    /// or the database does (busy, I/O, disk full), every operation of the batch fails with that error and the
+    /// writer reopens its connection for the next batch.
     /// </summary>
     private void ProcessBatch(List<WriteOperation> batch)
     {
@@ -266,7 +279,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
                 return;
             }
 
-            if (failedIndex < 0)
+            if (failedIndex < 0 || IsBatchWide(error))
             {
                 Log.BatchFailed(_logger, pending.Count, error);
                 foreach (var operation in pending)
@@ -283,6 +296,12 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
             pending = [.. pending.Where((_, i) => i != failedIndex)];
         }
     }
+
+    /// <summary>Errors of the database or the file rather than of one statement: retrying without the write would fail again.</summary>
+    private static bool IsBatchWide(Exception error) =>
+        error is SqliteException sqlite && (sqlite.SqliteErrorCode & 0xFF) is
+            5 /* BUSY */ or 6 /* LOCKED */ or 7 /* NOMEM */ or 8 /* READONLY */ or 10 /* IOERR */ or 11 /* CORRUPT */
+            or 13 /* FULL */ or 14 /* CANTOPEN */ or 26 /* NOTADB */;
 
     /// <returns>(-1, null) on commit; else the failed operation's index (-1 when no single operation failed) and the error.</returns>
     private (int FailedIndex, Exception? Error) TryCommit(List<WriteOperation> operations)
