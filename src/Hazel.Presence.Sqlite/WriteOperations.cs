@@ -179,7 +179,7 @@ internal sealed class UpsertOperation(string userId, PresenceChangeKind kind, Pr
 
         var lastSeen = current is not null && current.LastSeenAt > next.LastSeenAt ? current.LastSeenAt : next.LastSeenAt;
         var committed = next with { LastSeenAt = lastSeen, TransactionId = batch.NextTransactionId() };
-        batch.Connection.Write(committed);
+        batch.Connection.Write(committed, exists: current is not null);
         batch.Changes.Add(new PresenceChange(current is null ? PresenceChangeKind.Created : kind, committed));
         PendingResult = committed;
     }
@@ -252,7 +252,7 @@ internal sealed class HeartbeatOperation(string userId, DateTimeOffset now, bool
             if (!(RestoreStatus && current is { Status: PresenceStatus.Offline, StatusBeforeOffline: { } before }))
             {
                 // Not reachable with one writer per transaction; kept so the heartbeat still lands.
-                connection.Write(current with { LastSeenAt = lastSeen });
+                connection.Write(current with { LastSeenAt = lastSeen }, exists: true);
                 PendingResult = new PresenceHeartbeatResult(lastSeen, null);
                 return;
             }
@@ -262,7 +262,7 @@ internal sealed class HeartbeatOperation(string userId, DateTimeOffset now, bool
         }
 
         var committed = next with { TransactionId = batch.NextTransactionId() };
-        connection.Write(committed);
+        connection.Write(committed, exists: current is not null);
         batch.Changes.Add(new PresenceChange(kind, committed));
         PendingResult = new PresenceHeartbeatResult(committed.LastSeenAt, committed);
     }
