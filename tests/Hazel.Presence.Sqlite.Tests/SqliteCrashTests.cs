@@ -49,6 +49,7 @@ public sealed class SqliteCrashTests : IDisposable
         }
 
         Assert.True(updates.Count > 0, "No acknowledged updates were seen.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"Killed after {acks.Count} acknowledged writes ({updates.Values.Sum()} updates).");
         Assert.Equal("ok", _database.Scalar("PRAGMA integrity_check;"));
 
         await using var store = _database.OpenStore();
