@@ -100,6 +100,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
     public ValueTask<IReadOnlyList<UserPresence>> GetManyAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userIds);
+        ThrowIfDisposed();
         if (userIds.Count == 0)
         {
             return new([]);
@@ -117,6 +118,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
     public ValueTask<IReadOnlyList<UserPresence>> GetChangedSinceAsync(long afterTransactionId, IReadOnlyCollection<string>? userIds, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ThrowIfDisposed();
         if (limit == 0 || userIds is { Count: 0 })
         {
             return new([]);
@@ -153,7 +155,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
 
     private TResult Read<TArg, TResult>(TArg arg, Func<SqliteReadConnection, TArg, TResult> read, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var connection = RentReader();
         var healthy = false;
@@ -168,6 +170,8 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
             ReturnReader(connection, healthy);
         }
     }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
     private SqliteReadConnection RentReader()
     {
