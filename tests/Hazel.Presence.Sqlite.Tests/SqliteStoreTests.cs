@@ -164,6 +164,35 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Heartbeats_of_one_user_queued_in_one_batch_coalesce_into_one_write()
+    {
+        var sink = new RecordingSink();
+        await using var store = _database.OpenStore(sink);
+        await PutAsync(store, "beater");
+
+        Task<PresenceHeartbeatResult[]> beats;
+        using (var blocker = _database.OpenConnection())
+        {
+            // The writer takes the primer and waits for the lock; meanwhile the heartbeats meet in the next batch.
+            Execute(blocker, "BEGIN IMMEDIATE;");
+            var primer = PutAsync(store, "primer").AsTask();
+            await Task.Delay(50);
+            beats = Task.WhenAll(Enumerable.Range(1, 50).Select(i => store.HeartbeatAsync("beater", T0.AddSeconds(i), restoreStatus: true).AsTask()));
+            await Task.Delay(100);
+            Execute(blocker, "COMMIT;");
+            await primer;
+        }
+
+        var results = await beats;
+
+        // Written one by one, each would report its own time; coalesced, they share the latest.
+        Assert.All(results, r => Assert.Equal(T0.AddSeconds(50), r.LastSeenAt));
+        Assert.All(results, r => Assert.Null(r.Change));
+        Assert.Equal(T0.AddSeconds(50), (await store.GetAsync("beater"))!.LastSeenAt);
+        Assert.Equal(2, sink.Changes.Count); // the two creations
+    }
+
+    [Fact]
     public async Task A_batch_that_cannot_begin_fails_its_writes_and_the_store_recovers()
     {
         var logger = new FakeLogger<SqlitePresenceStore>();
