@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.Channels;
 using Hazel.Presence.Storage;
@@ -15,6 +16,9 @@ namespace Hazel.Presence.Sqlite;
 /// </summary>
 internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, IDisposable
 {
+    /// <summary>The meter of this store (documented in docs/sqlite.md).</summary>
+    internal const string MeterName = "Hazel.Presence.Sqlite";
+
     private readonly SqlitePresenceOptions _options;
     private readonly IPresenceChangeSink _sink;
     private readonly ILogger _logger;
@@ -25,16 +29,28 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
     private readonly ConcurrentQueue<SqliteReadConnection> _idleReaders = new();
     private readonly Dictionary<string, HeartbeatOperation> _openHeartbeats = new(StringComparer.Ordinal);
     private readonly Task _writerLoop;
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Histogram<int> _batchSize;
     private SqliteWriteConnection? _writer;
     private int _idleReaderCount;
     private int _disposed;
 
-    public SqlitePresenceStore(IOptions<SqlitePresenceOptions> options, IPresenceChangeSink sink, ILogger<SqlitePresenceStore> logger)
+    public SqlitePresenceStore(
+        IOptions<SqlitePresenceOptions> options,
+        IPresenceChangeSink sink,
+        ILogger<SqlitePresenceStore> logger,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _sink = sink;
         _logger = logger;
+
+        // IMeterFactory is registered by hosts (AddMetrics); the factory owns and disposes the meters it creates.
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _batchSize = _meter.CreateHistogram<int>("hazel.presence.sqlite.batch.size", "{write}", "Writes committed in one transaction by the writer (group commit).");
         _busyTimeoutMilliseconds = (int)_options.BusyTimeout.TotalMilliseconds;
 
         // We pool our own connections (with their prepared statements), so the driver's pool is off. Its
@@ -140,6 +156,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
 
         await _writerLoop.ConfigureAwait(false);
         DisposeIdleReaders();
+        DisposeMeter();
     }
 
     public void Dispose()
@@ -151,6 +168,15 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
 
         _writerLoop.GetAwaiter().GetResult();
         DisposeIdleReaders();
+        DisposeMeter();
+    }
+
+    private void DisposeMeter()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
     }
 
     private TResult Read<TArg, TResult>(TArg arg, Func<SqliteReadConnection, TArg, TResult> read, CancellationToken cancellationToken)
@@ -345,6 +371,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
             return (current, ex);
         }
 
+        _batchSize.Record(operations.Count);
         foreach (var change in batch.Changes)
         {
             try

@@ -1,6 +1,9 @@
 using Hazel.Presence.Storage;
 using Hazel.Presence.Testing;
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace Hazel.Presence.Sqlite.Tests;
@@ -190,6 +193,30 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.All(results, r => Assert.Null(r.Change));
         Assert.Equal(T0.AddSeconds(50), (await store.GetAsync("beater"))!.LastSeenAt);
         Assert.Equal(2, sink.Changes.Count); // the two creations
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_are_committed_together_and_the_batch_sizes_are_measured()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        using var batches = new MetricCollector<int>(meters, SqlitePresenceStore.MeterName, "hazel.presence.sqlite.batch.size");
+        await using var store = _database.OpenStore(meterFactory: meters);
+
+        using (var blocker = _database.OpenConnection())
+        {
+            Execute(blocker, "BEGIN IMMEDIATE;");
+            var primer = PutAsync(store, "primer").AsTask();
+            await Task.Delay(50);
+            var writes = Enumerable.Range(0, 200).Select(i => PutAsync(store, $"user-{i}").AsTask()).ToList();
+            Execute(blocker, "COMMIT;");
+            await primer;
+            await Task.WhenAll(writes);
+        }
+
+        var sizes = batches.GetMeasurementSnapshot().Select(m => m.Value).ToList();
+        Assert.Equal(201, sizes.Sum());
+        Assert.True(sizes.Max() >= 200, $"Batches: {string.Join(", ", sizes)}"); // all queued behind the lock: one transaction
     }
 
     [Fact]
