@@ -5,20 +5,94 @@ namespace Hazel.Presence.Internal;
 
 /// <summary>
 /// The default store: records in memory, per-user atomic writes under the entry's lock, a commit lock that
-/// assigns transaction ids and publishes in order. Last-seen lives beside the immutable record as a tick count,
-/// so a steady-state heartbeat is one dictionary lookup and one compare-exchange, allocation-free.
+/// assigns transaction ids and publishes in order.
 /// </summary>
+/// <remarks>
+/// <para>Heartbeats: last-seen lives beside the immutable record as a tick count, so a steady-state heartbeat is
+/// one dictionary lookup and one compare-exchange, allocation-free, and touches no index.</para>
+/// <para>Stale sweep: a wheel of one-second buckets keyed by an entry's last-seen <em>when it was indexed</em>.
+/// Last-seen only moves forward, so an entry's bucket is never later than its real last-seen and a sweep only
+/// opens buckets older than the threshold. Heartbeats do not move entries; the sweep re-buckets an entry it finds
+/// fresh (at most once per offline timeout per active user), so its cost follows the users due, not the total.</para>
+/// <para>Expiry sweep: a priority queue by expiry with at most one live element per entry, re-checked under the
+/// entry's lock when it comes due.</para>
+/// <para>Lock order: entry, then commit; entry, then wheel or expiry. Sweeps take the wheel or expiry lock alone,
+/// release it, then take entry locks.</para>
+/// </remarks>
 internal sealed class InMemoryPresenceStore : IPresenceStore
 {
+    private const long SlotTicks = TimeSpan.TicksPerSecond;
+    private const long NotQueued = long.MaxValue;
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _channels = new(StringComparer.Ordinal);
     private readonly IPresenceChangeSink _sink;
     private readonly Lock _commitLock = new();
     private long _lastTransactionId;
 
+    // Stale index: slot (last-seen seconds) -> entries indexed there. Guarded by _wheelLock.
+    private readonly Lock _wheelLock = new();
+    private readonly SortedList<long, List<Entry>> _wheel = [];
+    private readonly Stack<List<Entry>> _spareBuckets = new();
+    private long _sweepVisits;
+
+    // Expiry index. Guarded by _expiryLock; an element is live when its priority equals the entry's QueuedExpiryTicks.
+    private readonly Lock _expiryLock = new();
+    private readonly PriorityQueue<Entry, long> _expiries = new();
+    private int _liveExpiries;
+
     public InMemoryPresenceStore(IPresenceChangeSink sink)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
+    }
+
+    /// <summary>
+    /// Test seam: called inside a sweep's conditional offline write, under the entry's lock, with the user id and
+    /// false before the fence, true after the re-check passed (just before the commit).
+    /// </summary>
+    internal Action<string, bool>? SweepProbe { get; set; }
+
+    /// <summary>How many entries sweeps have taken out of the stale wheel (for tests: the sweep's cost).</summary>
+    internal long SweepVisits
+    {
+        get
+        {
+            lock (_wheelLock)
+            {
+                return _sweepVisits;
+            }
+        }
+    }
+
+    /// <summary>Entries in the stale wheel (for tests: proves offline users leave it).</summary>
+    internal int IndexedCount
+    {
+        get
+        {
+            lock (_wheelLock)
+            {
+                var count = 0;
+                foreach (var bucket in _wheel.Values)
+                {
+                    count += bucket.Count;
+                }
+
+                return count;
+            }
+        }
+    }
+
+    /// <summary>Elements in the expiry queue, live or stale (for tests: proves the queue stays bounded).</summary>
+    internal int ExpiryQueueLength
+    {
+        get
+        {
+            lock (_expiryLock)
+            {
+                return _expiries.Count;
+            }
+        }
     }
 
     public ValueTask<UserPresence> UpsertAsync(string userId, PresenceChangeKind kind, PresenceMutation mutation, CancellationToken cancellationToken = default)
@@ -43,12 +117,12 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
     {
         if (_entries.TryGetValue(userId, out var entry))
         {
+            // AdvanceLastSeen is a full fence. A sweep raises Sweeping (also a full fence) and then re-reads last-seen,
+            // so either it sees this heartbeat and backs off, or this read sees it sweeping (or the offline record it
+            // committed) and the slow path waits on the entry's lock and restores.
             var lastSeen = entry.AdvanceLastSeen(now.UtcTicks);
-
-            // Read the record after publishing last-seen (a full fence): a sweep that marks this user offline
-            // either sees our last-seen and backs off, or we see its offline record here and restore it.
             var record = Volatile.Read(ref entry.Record);
-            if (record is not null && !(restoreStatus && IsRestorable(record)))
+            if (record is not null && Volatile.Read(ref entry.Sweeping) == 0 && !(restoreStatus && IsRestorable(record)))
             {
                 return new ValueTask<PresenceHeartbeatResult>(new PresenceHeartbeatResult(ToUtc(lastSeen), null));
             }
@@ -68,7 +142,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
             {
                 var created = new UserPresence
                 {
-                    Id = Guid.NewGuid(),
+                    Id = Guid.CreateVersion7(now),
                     UserId = userId,
                     Status = PresenceStatus.Online,
                     UpdatedAt = now,
@@ -110,9 +184,9 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         var result = new List<UserPresence>();
         if (_channels.TryGetValue(channelId, out var members))
         {
-            foreach (var userId in members.Keys)
+            foreach (var member in members)
             {
-                if (_entries.TryGetValue(userId, out var entry)
+                if (_entries.TryGetValue(member.Key, out var entry)
                     && entry.Snapshot() is { } record
                     && record.Status != PresenceStatus.Offline
                     && string.Equals(record.ActiveChannelId, channelId, StringComparison.Ordinal))
@@ -125,6 +199,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         return new ValueTask<IReadOnlyList<UserPresence>>(result);
     }
 
+    // A scan: resuming a watch is rare, and this keeps the write path free of another index.
     public ValueTask<IReadOnlyList<UserPresence>> GetChangedSinceAsync(long afterTransactionId, IReadOnlyCollection<string>? userIds, int limit, CancellationToken cancellationToken = default)
     {
         IEnumerable<Entry> candidates = userIds is null
@@ -144,39 +219,24 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
     {
         var threshold = lastSeenBefore.UtcTicks;
         var changed = new List<UserPresence>();
-        foreach (var entry in _entries.Values)
+        var due = new List<Entry>();
+        while (changed.Count < limit)
         {
-            if (changed.Count >= limit)
+            due.Clear();
+            DetachDue(threshold, limit - changed.Count, due);
+            if (due.Count == 0)
             {
                 break;
             }
 
-            if (Volatile.Read(ref entry.LastSeenTicks) >= threshold || entry.Record is not { Status: not PresenceStatus.Offline })
+            foreach (var entry in due)
             {
-                continue;
-            }
-
-            lock (entry)
-            {
-                var current = entry.Snapshot();
-                if (current is null || current.Status == PresenceStatus.Offline || current.LastSeenAt.UtcTicks >= threshold)
+                if (changed.Count < limit && TryMarkOffline(entry, threshold, now) is { } offline)
                 {
-                    continue;
+                    changed.Add(offline);
                 }
 
-                var offline = current with { Status = PresenceStatus.Offline, StatusBeforeOffline = current.Status, UpdatedAt = now };
-
-                // Publish the offline record, then re-read last-seen: a heartbeat that advanced it meanwhile
-                // either sees this record (and restores under the lock after us) or is seen here (and we undo).
-                Volatile.Write(ref entry.Record, offline);
-                Interlocked.MemoryBarrier();
-                if (Volatile.Read(ref entry.LastSeenTicks) >= threshold)
-                {
-                    Volatile.Write(ref entry.Record, current);
-                    continue;
-                }
-
-                changed.Add(Commit(entry, current, offline, PresenceChangeKind.MarkedOffline));
+                Reindex(entry);
             }
         }
 
@@ -185,24 +245,22 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
 
     public ValueTask<IReadOnlyList<UserPresence>> ClearExpiredStatusesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
+        var nowTicks = now.UtcTicks;
         var changed = new List<UserPresence>();
-        foreach (var entry in _entries.Values)
+        while (changed.Count < limit && TakeDueExpiry(nowTicks) is { } entry)
         {
-            if (changed.Count >= limit)
-            {
-                break;
-            }
-
-            if (entry.Record is not { StatusExpiresAt: { } expiresAt } || expiresAt > now)
-            {
-                continue;
-            }
-
             lock (entry)
             {
                 var current = entry.Snapshot();
-                if (current is not { StatusExpiresAt: { } stillExpiresAt } || stillExpiresAt > now)
+                if (current is not { StatusExpiresAt: { } expiresAt })
                 {
+                    continue;
+                }
+
+                if (expiresAt.UtcTicks > nowTicks)
+                {
+                    // The expiry moved later since this element was queued: queue the new one.
+                    EnsureExpiryQueued(entry, expiresAt.UtcTicks);
                     continue;
                 }
 
@@ -226,20 +284,220 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
 
     private static DateTimeOffset ToUtc(long ticks) => new(ticks, TimeSpan.Zero);
 
+    /// <summary>
+    /// The conditional offline write: under the entry's lock, still not offline and still stale after raising
+    /// <see cref="Entry.Sweeping"/>. Returns null when the user is no longer due.
+    /// </summary>
+    private UserPresence? TryMarkOffline(Entry entry, long threshold, DateTimeOffset now)
+    {
+        lock (entry)
+        {
+            var current = entry.Snapshot();
+            if (current is null || current.Status == PresenceStatus.Offline || current.LastSeenAt.UtcTicks >= threshold)
+            {
+                return null;
+            }
+
+            SweepProbe?.Invoke(current.UserId, false);
+            Interlocked.Exchange(ref entry.Sweeping, 1);
+            try
+            {
+                if (Volatile.Read(ref entry.LastSeenTicks) >= threshold)
+                {
+                    return null; // a heartbeat landed after the snapshot
+                }
+
+                SweepProbe?.Invoke(current.UserId, true);
+
+                var offline = current with { Status = PresenceStatus.Offline, StatusBeforeOffline = current.Status, UpdatedAt = now };
+                return Commit(entry, current, offline, PresenceChangeKind.MarkedOffline);
+            }
+            finally
+            {
+                Volatile.Write(ref entry.Sweeping, 0);
+            }
+        }
+    }
+
     /// <summary>Assigns the next transaction id, stores and publishes, in one order. Caller holds the entry's lock.</summary>
     private UserPresence Commit(Entry entry, UserPresence? previous, UserPresence next, PresenceChangeKind kind)
     {
+        UserPresence committed;
         lock (_commitLock)
         {
-            var committed = next with { TransactionId = ++_lastTransactionId };
+            committed = next with { TransactionId = ++_lastTransactionId };
             entry.AdvanceLastSeen(committed.LastSeenAt.UtcTicks);
             Volatile.Write(ref entry.Record, committed);
             UpdateChannelIndex(committed.UserId, previous?.ActiveChannelId, committed.ActiveChannelId);
             _sink.OnCommitted(new PresenceChange(kind, committed));
-            return committed;
+        }
+
+        // Indexes are updated after the record is visible; a sweep that reads the entry in between re-checks anyway.
+        if (committed.Status != PresenceStatus.Offline && previous is not { Status: not PresenceStatus.Offline })
+        {
+            lock (_wheelLock)
+            {
+                if (!entry.Indexed)
+                {
+                    entry.Indexed = true;
+                    AddToWheel(entry);
+                }
+            }
+        }
+
+        if (committed.StatusExpiresAt is { } expiresAt && expiresAt != previous?.StatusExpiresAt)
+        {
+            EnsureExpiryQueued(entry, expiresAt.UtcTicks);
+        }
+
+        return committed;
+    }
+
+    /// <summary>Moves up to <paramref name="max"/> entries whose indexed last-seen is before the threshold into <paramref name="due"/>.</summary>
+    private void DetachDue(long threshold, int max, List<Entry> due)
+    {
+        var thresholdSlot = threshold / SlotTicks;
+        lock (_wheelLock)
+        {
+            while (due.Count < max && _wheel.Count > 0)
+            {
+                var slot = _wheel.Keys[0];
+                if (slot > thresholdSlot)
+                {
+                    break;
+                }
+
+                var bucket = _wheel.Values[0];
+                if (slot < thresholdSlot)
+                {
+                    while (bucket.Count > 0 && due.Count < max)
+                    {
+                        due.Add(bucket[^1]);
+                        bucket.RemoveAt(bucket.Count - 1);
+                    }
+                }
+                else
+                {
+                    // The bucket holding the threshold: only entries really before it are due.
+                    var kept = 0;
+                    for (var i = 0; i < bucket.Count; i++)
+                    {
+                        var entry = bucket[i];
+                        if (due.Count < max && Volatile.Read(ref entry.LastSeenTicks) < threshold)
+                        {
+                            due.Add(entry);
+                        }
+                        else
+                        {
+                            bucket[kept++] = entry;
+                        }
+                    }
+
+                    bucket.RemoveRange(kept, bucket.Count - kept);
+                }
+
+                if (bucket.Count > 0)
+                {
+                    break;
+                }
+
+                _wheel.RemoveAt(0);
+                _spareBuckets.Push(bucket);
+            }
+
+            _sweepVisits += due.Count;
         }
     }
 
+    /// <summary>Puts an entry a sweep detached back at its current last-seen, or drops it when it is offline.</summary>
+    private void Reindex(Entry entry)
+    {
+        lock (_wheelLock)
+        {
+            // Read under the wheel lock: a commit making the record not offline either ran its wheel step before
+            // (saw Indexed, skipped; its record is visible here) or runs after (sees Indexed false, adds it).
+            if (Volatile.Read(ref entry.Record) is { Status: not PresenceStatus.Offline })
+            {
+                AddToWheel(entry);
+            }
+            else
+            {
+                entry.Indexed = false;
+            }
+        }
+    }
+
+    /// <summary>Caller holds the wheel lock.</summary>
+    private void AddToWheel(Entry entry)
+    {
+        var slot = Volatile.Read(ref entry.LastSeenTicks) / SlotTicks;
+        if (!_wheel.TryGetValue(slot, out var bucket))
+        {
+            bucket = _spareBuckets.Count > 0 ? _spareBuckets.Pop() : [];
+            _wheel.Add(slot, bucket);
+        }
+
+        bucket.Add(entry);
+    }
+
+    /// <summary>Makes sure the entry has a live queue element at or before <paramref name="expiresAtTicks"/>.</summary>
+    private void EnsureExpiryQueued(Entry entry, long expiresAtTicks)
+    {
+        lock (_expiryLock)
+        {
+            if (entry.QueuedExpiryTicks <= expiresAtTicks)
+            {
+                return; // an earlier element will come due first and re-queue this expiry
+            }
+
+            if (entry.QueuedExpiryTicks == NotQueued)
+            {
+                _liveExpiries++;
+            }
+
+            entry.QueuedExpiryTicks = expiresAtTicks;
+            _expiries.Enqueue(entry, expiresAtTicks);
+
+            // Moving an expiry earlier leaves the later element stale; drop stale elements once they dominate.
+            if (_expiries.Count > (2 * _liveExpiries) + 1024)
+            {
+                var live = new List<(Entry, long)>(_liveExpiries);
+                var seen = new HashSet<Entry>(ReferenceEqualityComparer.Instance);
+                foreach (var (queued, ticks) in _expiries.UnorderedItems)
+                {
+                    if (queued.QueuedExpiryTicks == ticks && seen.Add(queued))
+                    {
+                        live.Add((queued, ticks));
+                    }
+                }
+
+                _expiries.Clear();
+                _expiries.EnqueueRange(live);
+            }
+        }
+    }
+
+    /// <summary>Claims the next live expiry element due at <paramref name="nowTicks"/>, or returns null.</summary>
+    private Entry? TakeDueExpiry(long nowTicks)
+    {
+        lock (_expiryLock)
+        {
+            while (_expiries.TryPeek(out var entry, out var ticks) && ticks <= nowTicks)
+            {
+                _expiries.Dequeue();
+                if (entry.QueuedExpiryTicks == ticks)
+                {
+                    entry.QueuedExpiryTicks = NotQueued;
+                    _liveExpiries--;
+                    return entry;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Caller holds the commit lock, which also serialises every change to the channel index.</summary>
     private void UpdateChannelIndex(string userId, string? previousChannel, string? nextChannel)
     {
         if (string.Equals(previousChannel, nextChannel, StringComparison.Ordinal))
@@ -250,6 +508,10 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         if (previousChannel is not null && _channels.TryGetValue(previousChannel, out var previousMembers))
         {
             previousMembers.TryRemove(userId, out _);
+            if (previousMembers.IsEmpty)
+            {
+                _channels.TryRemove(previousChannel, out _);
+            }
         }
 
         if (nextChannel is not null)
@@ -266,7 +528,16 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         /// <summary>Last-seen in UTC ticks; only moves forward.</summary>
         public long LastSeenTicks;
 
-        /// <summary>Moves last-seen forward to <paramref name="ticks"/> (never back) and returns the result.</summary>
+        /// <summary>1 while a sweep is deciding, under the entry's lock, whether to mark this user offline.</summary>
+        public int Sweeping;
+
+        /// <summary>In the stale wheel, or detached by a sweep that will put it back. Guarded by the wheel lock.</summary>
+        public bool Indexed;
+
+        /// <summary>The priority of this entry's live expiry element, or <see cref="NotQueued"/>. Guarded by the expiry lock.</summary>
+        public long QueuedExpiryTicks = NotQueued;
+
+        /// <summary>Moves last-seen forward to <paramref name="ticks"/> (never back) and returns the result; a full fence.</summary>
         public long AdvanceLastSeen(long ticks)
         {
             var seen = Volatile.Read(ref LastSeenTicks);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Hazel.Presence.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,9 @@ internal sealed class PresenceChangeFeed : IPresenceChangeSink
 
     public PresenceChangeFeed(IOptions<PresenceOptions> options, ILogger<PresenceChangeFeed> logger)
     {
-        _ring = new PresenceChange?[options.Value.WatchBufferSize];
+        // One spare slot: the lap check treats the slot being overwritten as lost, so a reader may still fall
+        // exactly WatchBufferSize changes behind.
+        _ring = new PresenceChange?[options.Value.WatchBufferSize + 1];
         _logger = logger;
     }
 
@@ -60,24 +63,39 @@ internal sealed class PresenceChangeFeed : IPresenceChangeSink
             {
                 // Read the signal before the count: a publish after this read completes this signal.
                 var wait = Volatile.Read(ref feed._next).Task;
-                if (_position < feed.Published)
+                if (TryRead(lastDelivered, out var change))
                 {
-                    var change = feed._ring[_position % feed._ring.Length]!;
-
-                    // The writer may have lapped us before or while we read the slot: check after reading.
-                    var published = feed.Published;
-                    if (_position < published - feed._ring.Length)
-                    {
-                        Log.WatcherOverflow(feed._logger, published - _position);
-                        throw new PresenceWatchOverflowException(lastDelivered);
-                    }
-
-                    _position++;
                     return change;
                 }
 
                 await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>The next change if one is already published.</summary>
+        /// <exception cref="PresenceWatchOverflowException">The writers lapped this reader.</exception>
+        public bool TryRead(long lastDelivered, [NotNullWhen(true)] out PresenceChange? change)
+        {
+            var ring = feed._ring;
+            if (_position >= feed.Published)
+            {
+                change = null;
+                return false;
+            }
+
+            change = Volatile.Read(ref ring[_position % ring.Length])!;
+
+            // The writer may have lapped us before or while we read the slot. It overwrites our slot while
+            // Published == _position + ring.Length (before incrementing it), so that count already means lost.
+            var published = feed.Published;
+            if (published - _position >= ring.Length)
+            {
+                Log.WatcherOverflow(feed._logger, published - _position);
+                throw new PresenceWatchOverflowException(lastDelivered);
+            }
+
+            _position++;
+            return true;
         }
     }
 }

@@ -142,7 +142,8 @@ internal sealed class PresenceService : IPresenceService
         }
 
         var presence = await GetAsync(userId, cancellationToken).ConfigureAwait(false);
-        if (presence.Status == PresenceStatus.Dnd || presence.SuppressNotifications)
+        // A dnd hidden by an automatic offline still counts: the user asked not to be disturbed.
+        if (presence.Status == PresenceStatus.Dnd || presence.StatusBeforeOffline == PresenceStatus.Dnd || presence.SuppressNotifications)
         {
             return false;
         }
@@ -158,6 +159,11 @@ internal sealed class PresenceService : IPresenceService
         long? afterTransactionId = null,
         CancellationToken cancellationToken = default)
     {
+        if (afterTransactionId < 0)
+        {
+            throw new PresenceValidationException("afterTransactionId", "must not be negative.");
+        }
+
         HashSet<string>? filter = null;
         if (userIds is not null)
         {
@@ -181,41 +187,82 @@ internal sealed class PresenceService : IPresenceService
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var lastDelivered = afterTransactionId ?? 0;
-        if (afterTransactionId is not null)
+        if (afterTransactionId is { } after)
         {
-            const int page = 1000;
-            while (true)
+            foreach (var change in await CatchUpAsync(subscription, filter, after, cancellationToken).ConfigureAwait(false))
             {
-                var changed = await _store.GetChangedSinceAsync(lastDelivered, filter, page, cancellationToken).ConfigureAwait(false);
-                foreach (var record in changed)
-                {
-                    lastDelivered = Math.Max(lastDelivered, record.TransactionId);
-                    yield return new PresenceChange(PresenceChangeKind.Updated, record);
-                }
-
-                if (changed.Count < page)
-                {
-                    break;
-                }
+                lastDelivered = change.TransactionId;
+                yield return change;
             }
-
         }
 
         while (true)
         {
             var change = await subscription.ReadAsync(lastDelivered, cancellationToken).ConfigureAwait(false);
-            if (change.TransactionId <= lastDelivered)
-            {
-                continue; // already delivered by the catch-up read
-            }
-
-            if (filter is not null && !filter.Contains(change.UserId))
+            if (change.TransactionId <= lastDelivered || (filter is not null && !filter.Contains(change.UserId)))
             {
                 continue;
             }
 
             lastDelivered = change.TransactionId;
             yield return change;
+        }
+    }
+
+    /// <summary>
+    /// The current record of every watched user changed after <paramref name="after"/>, merged with the changes
+    /// published while reading them, latest per user, in transaction-id order.
+    /// </summary>
+    /// <remarks>
+    /// A store read is not a snapshot: a user read early may change again before a user read later, giving a
+    /// lower transaction id than one already seen. Every change with a transaction id below the highest one read
+    /// was published before that record became visible (stores publish in order), so draining the feed after the
+    /// read and keeping the latest record per user leaves nothing behind, and what follows is strictly newer.
+    /// </remarks>
+    private async ValueTask<List<PresenceChange>> CatchUpAsync(
+        PresenceChangeFeed.Subscription subscription,
+        HashSet<string>? filter,
+        long after,
+        CancellationToken cancellationToken)
+    {
+        const int page = 1000;
+        var latest = new Dictionary<string, PresenceChange>(StringComparer.Ordinal);
+        var cursor = after;
+        while (true)
+        {
+            var records = await _store.GetChangedSinceAsync(cursor, filter, page, cancellationToken).ConfigureAwait(false);
+            foreach (var record in records)
+            {
+                cursor = Math.Max(cursor, record.TransactionId);
+                KeepLatest(latest, new PresenceChange(PresenceChangeKind.Updated, record));
+            }
+
+            if (records.Count < page)
+            {
+                break;
+            }
+        }
+
+        // Nothing was delivered yet, so an overflow here reports the caller's own resume point.
+        while (subscription.TryRead(after, out var change))
+        {
+            if (change.TransactionId > after && (filter is null || filter.Contains(change.UserId)))
+            {
+                KeepLatest(latest, change);
+            }
+        }
+
+        var ordered = latest.Values.ToList();
+        ordered.Sort(static (a, b) => a.TransactionId.CompareTo(b.TransactionId));
+        return ordered;
+
+        static void KeepLatest(Dictionary<string, PresenceChange> latest, PresenceChange change)
+        {
+            // On a tie the published change wins: it carries the real kind, the store read only the record.
+            if (!latest.TryGetValue(change.UserId, out var known) || known.TransactionId <= change.TransactionId)
+            {
+                latest[change.UserId] = change;
+            }
         }
     }
 

@@ -22,22 +22,29 @@ internal sealed class PresenceSweeperService(
 
         Log.SweeperStarted(logger, settings.SweepInterval, settings.OfflineAfter);
         using var timer = new PeriodicTimer(settings.SweepInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await presence.SweepOnceAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
+                try
+                {
+                    await presence.SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    throw;
+                }
 #pragma warning disable CA1031 // One failed tick must not stop offline detection.
-            catch (Exception ex)
+                catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                Log.SweepFailed(logger, ex);
+                {
+                    Log.SweepFailed(logger, ex);
+                }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutdown: end quietly rather than as a cancelled task.
         }
     }
 }
