@@ -129,8 +129,7 @@ public static class PresenceEndpointRouteBuilderExtensions
             .WithName("HazelPresenceRpc")
             .WithTags(Tag)
             .WithSummary("Effect RPC (HTTP + NDJSON) for userPresenceStatus.update, .heartbeat and .clearStatus")
-            .WithDescription("One JSON message per line in, one per line out. Answers 200 for every RPC outcome, including typed failures.")
-            .Accepts<string>("application/x-ndjson", "application/ndjson")
+            .WithDescription("One JSON message per line in (application/x-ndjson or application/ndjson; like Effect, any content type is read), one per line out. Answers 200 for every RPC outcome, including typed failures.")
             .Produces<string>(StatusCodes.Status200OK, "application/x-ndjson");
     }
 

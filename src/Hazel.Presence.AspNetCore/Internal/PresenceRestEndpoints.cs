@@ -121,7 +121,9 @@ internal sealed class PresenceRestEndpoints(
         Task<bool>? pending = null;
         try
         {
-            // Sends the headers now, so clients see the stream open before the first change.
+            // Start reading before announcing the stream, so a lazily subscribing service misses nothing; the
+            // comment sends the headers now, so clients see the stream open before the first change.
+            pending = enumerator.MoveNextAsync().AsTask();
             await WriteCommentAsync(context, OpenComment, cancellationToken).ConfigureAwait(false);
             while (true)
             {
