@@ -37,6 +37,7 @@ public sealed class PresencePageTests
         await alicePage.GetByTestId("status-emoji").FillAsync("not an emoji");
         await alicePage.GetByTestId("save-status").ClickAsync();
         await Expect(alicePage.GetByTestId("error")).ToContainTextAsync("Emoji:");
+        await SaveScreenshotAsync(alicePage, "sample-page-alice-validation-error.png");
         await Expect(aliceOnBob).ToHaveAttributeAsync("data-status", "online");
 
         await alicePage.GetByTestId("status-dnd").CheckAsync();
