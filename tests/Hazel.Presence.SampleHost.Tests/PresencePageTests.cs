@@ -163,7 +163,8 @@ public sealed class PresencePageTests
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, fileName);
         var png = await page.ScreenshotAsync(new() { Path = path, FullPage = true });
-        TestContext.Current.AddAttachment(fileName, png, "image/png");
+        // The runner adds the extension for the media type.
+        TestContext.Current.AddAttachment(Path.GetFileNameWithoutExtension(fileName), png, "image/png");
         TestContext.Current.TestOutputHelper?.WriteLine($"Screenshot of the page: {path}");
         TestContext.Current.SendDiagnosticMessage($"Screenshot of the page: {path}");
     }
