@@ -3,44 +3,47 @@ namespace Hazel.Presence.Tests;
 /// <summary>userPresenceStatus.clearStatus, field by field.</summary>
 public sealed class ClearStatusTests
 {
-    private static async Task<(PresenceFixture Fixture, UserPresence Before, PresenceResult Cleared)> SetAndClearAsync()
+    /// <summary>Sets every field, waits 10 s, clears the custom status.</summary>
+    private static async Task<(UserPresence Before, PresenceResult Cleared)> SetAndClearAsync(PresenceFixture f)
     {
-        var f = new PresenceFixture();
         var before = (await f.Presence.UpdateAsync("alice", UpdateTests.FullUpdate(f.Now))).Data;
         f.Time.Advance(TimeSpan.FromSeconds(10));
-        var cleared = await f.Presence.ClearStatusAsync("alice");
-        return (f, before, cleared);
+        return (before, await f.Presence.ClearStatusAsync("alice"));
     }
 
     [Fact]
     public async Task Clear_status_clears_the_custom_message()
     {
-        var (f, _, cleared) = await SetAndClearAsync();
-        await using var _f = f;
+        await using var f = new PresenceFixture();
+        var (_, cleared) = await SetAndClearAsync(f);
+
         Assert.Null(cleared.Data.CustomMessage);
     }
 
     [Fact]
     public async Task Clear_status_clears_the_emoji()
     {
-        var (f, _, cleared) = await SetAndClearAsync();
-        await using var _f = f;
+        await using var f = new PresenceFixture();
+        var (_, cleared) = await SetAndClearAsync(f);
+
         Assert.Null(cleared.Data.StatusEmoji);
     }
 
     [Fact]
     public async Task Clear_status_clears_the_expiry()
     {
-        var (f, _, cleared) = await SetAndClearAsync();
-        await using var _f = f;
+        await using var f = new PresenceFixture();
+        var (_, cleared) = await SetAndClearAsync(f);
+
         Assert.Null(cleared.Data.StatusExpiresAt);
     }
 
     [Fact]
     public async Task Clear_status_preserves_the_status()
     {
-        var (f, before, cleared) = await SetAndClearAsync();
-        await using var _f = f;
+        await using var f = new PresenceFixture();
+        var (before, cleared) = await SetAndClearAsync(f);
+
         Assert.Equal(PresenceStatus.Busy, before.Status);
         Assert.Equal(before.Status, cleared.Data.Status);
     }
@@ -48,8 +51,9 @@ public sealed class ClearStatusTests
     [Fact]
     public async Task Clear_status_preserves_the_active_channel()
     {
-        var (f, before, cleared) = await SetAndClearAsync();
-        await using var _f = f;
+        await using var f = new PresenceFixture();
+        var (before, cleared) = await SetAndClearAsync(f);
+
         Assert.Equal("standup", cleared.Data.ActiveChannelId);
         Assert.Equal(before.ActiveChannelId, cleared.Data.ActiveChannelId);
     }
@@ -57,8 +61,9 @@ public sealed class ClearStatusTests
     [Fact]
     public async Task Clear_status_resets_suppress_notifications()
     {
-        var (f, before, cleared) = await SetAndClearAsync();
-        await using var _f = f;
+        await using var f = new PresenceFixture();
+        var (before, cleared) = await SetAndClearAsync(f);
+
         Assert.True(before.SuppressNotifications);
         Assert.False(cleared.Data.SuppressNotifications);
     }
@@ -66,8 +71,9 @@ public sealed class ClearStatusTests
     [Fact]
     public async Task Clear_status_updates_last_seen()
     {
-        var (f, _, cleared) = await SetAndClearAsync();
-        await using var _f = f;
+        await using var f = new PresenceFixture();
+        var (_, cleared) = await SetAndClearAsync(f);
+
         Assert.Equal(f.Now, cleared.Data.LastSeenAt);
         Assert.Equal(f.Now, cleared.Data.UpdatedAt);
     }
@@ -75,11 +81,24 @@ public sealed class ClearStatusTests
     [Fact]
     public async Task Clear_status_returns_the_stored_record_and_a_new_transaction_id()
     {
-        var (f, before, cleared) = await SetAndClearAsync();
-        await using var _f = f;
+        await using var f = new PresenceFixture();
+        var (before, cleared) = await SetAndClearAsync(f);
+
         Assert.True(cleared.TransactionId > before.TransactionId);
         Assert.Equal(cleared.TransactionId, cleared.Data.TransactionId);
         Assert.Equal(before.Id, cleared.Data.Id);
+        Assert.Equal(cleared.Data, await f.Presence.GetAsync("alice"));
+    }
+
+    [Fact]
+    public async Task Clear_status_without_record_creates_an_online_record()
+    {
+        await using var f = new PresenceFixture();
+
+        var cleared = await f.Presence.ClearStatusAsync("alice");
+
+        Assert.Equal(PresenceStatus.Online, cleared.Data.Status);
+        Assert.Equal(f.Now, cleared.Data.LastSeenAt);
         Assert.Equal(cleared.Data, await f.Presence.GetAsync("alice"));
     }
 

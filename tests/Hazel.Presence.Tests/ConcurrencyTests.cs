@@ -102,6 +102,33 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task Concurrent_sweeps_make_each_transition_once()
+    {
+        await using var f = new PresenceFixture(o => o.SweepBatchSize = 50);
+        const int users = 1_000;
+        for (var i = 0; i < users; i++)
+        {
+            await f.Presence.UpdateAsync($"u{i}", new PresenceUpdate { CustomMessage = "x", StatusExpiresAt = f.Now.AddMinutes(1) });
+        }
+
+        f.AdvancePastOfflineTimeout();
+        using var start = new Barrier(4);
+        var sweeps = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            return f.Presence.SweepOnceAsync().AsTask();
+        })));
+
+        Assert.Equal(users, sweeps.Sum(r => r.MarkedOffline));
+        Assert.Equal(users, sweeps.Sum(r => r.StatusesExpired));
+        Assert.All(await f.Presence.GetManyAsync(Enumerable.Range(0, users).Select(i => $"u{i}").ToArray()), p =>
+        {
+            Assert.Equal(PresenceStatus.Offline, p.Status);
+            Assert.Null(p.CustomMessage);
+        });
+    }
+
+    [Fact]
     public async Task Parallel_updates_of_different_fields_all_survive()
     {
         await using var f = new PresenceFixture();

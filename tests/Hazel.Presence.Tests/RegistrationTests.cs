@@ -23,6 +23,7 @@ public sealed class RegistrationTests
         twice.AddHazelPresence();
 
         Assert.Equal(once.Select(Describe).Order(), twice.Select(Describe).Order());
+        Assert.Equal(twice.Count, twice.Select(Describe).Distinct().Count());
         Assert.Single(twice, d => d.ServiceType == typeof(IHostedService));
         Assert.Single(twice, d => d.ServiceType == typeof(IPresenceService));
         Assert.Single(twice, d => d.ServiceType == typeof(IPresenceStore));

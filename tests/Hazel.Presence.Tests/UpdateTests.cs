@@ -62,6 +62,19 @@ public sealed class UpdateTests
         Assert.True(second.TransactionId > first.TransactionId);
     }
 
+    [Fact]
+    public async Task Update_with_no_fields_keeps_every_value_and_counts_as_a_heartbeat()
+    {
+        await using var f = new PresenceFixture();
+        var before = (await f.Presence.UpdateAsync("alice", FullUpdate(f.Now))).Data;
+        f.Time.Advance(TimeSpan.FromSeconds(20));
+
+        var result = await f.Presence.UpdateAsync("alice", new PresenceUpdate());
+
+        Assert.Equal(before with { LastSeenAt = f.Now, UpdatedAt = f.Now, TransactionId = result.TransactionId }, result.Data);
+        Assert.True(result.TransactionId > before.TransactionId);
+    }
+
     public static TheoryData<string> Fields => ["status", "customMessage", "statusEmoji", "statusExpiresAt", "activeChannelId", "suppressNotifications"];
 
     [Theory]

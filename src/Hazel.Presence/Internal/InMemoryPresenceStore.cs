@@ -229,14 +229,24 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 break;
             }
 
-            foreach (var entry in due)
+            try
             {
-                if (changed.Count < limit && TryMarkOffline(entry, threshold, now) is { } offline)
+                foreach (var entry in due)
                 {
-                    changed.Add(offline);
+                    // Most entries met here beat since they were indexed: skip them without the entry's lock
+                    // (last-seen only grows, so one read at or past the threshold is final).
+                    if (changed.Count < limit
+                        && Volatile.Read(ref entry.LastSeenTicks) < threshold
+                        && TryMarkOffline(entry, threshold, now) is { } offline)
+                    {
+                        changed.Add(offline);
+                    }
                 }
-
-                Reindex(entry);
+            }
+            finally
+            {
+                // Even if a sink throws, detached entries go back, or they would never be swept again.
+                Reindex(due);
             }
         }
 
@@ -409,20 +419,23 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         }
     }
 
-    /// <summary>Puts an entry a sweep detached back at its current last-seen, or drops it when it is offline.</summary>
-    private void Reindex(Entry entry)
+    /// <summary>Puts entries a sweep detached back at their current last-seen, or drops those that are offline.</summary>
+    private void Reindex(List<Entry> detached)
     {
         lock (_wheelLock)
         {
-            // Read under the wheel lock: a commit making the record not offline either ran its wheel step before
-            // (saw Indexed, skipped; its record is visible here) or runs after (sees Indexed false, adds it).
-            if (Volatile.Read(ref entry.Record) is { Status: not PresenceStatus.Offline })
+            foreach (var entry in detached)
             {
-                AddToWheel(entry);
-            }
-            else
-            {
-                entry.Indexed = false;
+                // Read under the wheel lock: a commit making the record not offline either ran its wheel step
+                // before (saw Indexed, skipped; its record is visible here) or runs after (sees Indexed false, adds it).
+                if (Volatile.Read(ref entry.Record) is { Status: not PresenceStatus.Offline })
+                {
+                    AddToWheel(entry);
+                }
+                else
+                {
+                    entry.Indexed = false;
+                }
             }
         }
     }

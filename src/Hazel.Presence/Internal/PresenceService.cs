@@ -214,10 +214,12 @@ internal sealed class PresenceService : IPresenceService
     /// published while reading them, latest per user, in transaction-id order.
     /// </summary>
     /// <remarks>
-    /// A store read is not a snapshot: a user read early may change again before a user read later, giving a
-    /// lower transaction id than one already seen. Every change with a transaction id below the highest one read
-    /// was published before that record became visible (stores publish in order), so draining the feed after the
-    /// read and keeping the latest record per user leaves nothing behind, and what follows is strictly newer.
+    /// A store read need not be a snapshot: a user read early may change again before a user read later, so the
+    /// later read carries a higher transaction id than a change the earlier read missed. That missed change was
+    /// published before the higher one became visible (the in-memory store commits and publishes under one lock;
+    /// a store reading each page in one transaction sees both or neither), so draining the feed after the read and
+    /// keeping the latest record per user leaves nothing behind, and every live change after it is newer.
+    /// Memory is one record per user changed since <paramref name="after"/>: resuming is the rare path.
     /// </remarks>
     private async ValueTask<List<PresenceChange>> CatchUpAsync(
         PresenceChangeFeed.Subscription subscription,
