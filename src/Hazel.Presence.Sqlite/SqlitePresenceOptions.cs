@@ -15,7 +15,10 @@ public sealed class SqlitePresenceOptions
     /// <value>Default 1,000. Between 1 and 100,000.</value>
     public int MaxBatchSize { get; set; } = 1000;
 
-    /// <summary>How long a write or read waits for another connection or process holding a lock on the file.</summary>
+    /// <summary>
+    /// How long a write or read waits for another connection or process holding a lock on the file before it
+    /// fails with a busy error. The driver retries in whole seconds, so short timeouts round up to one second.
+    /// </summary>
     /// <value>Default 5 seconds. Between 0 and 10 minutes.</value>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -60,6 +60,12 @@ internal sealed class SqlitePresenceOptionsValidator : IValidateOptions<SqlitePr
             failures.Add($"{Name} must name a database file (in-memory databases are not supported; use a temporary file instead).");
         }
 
+        // Shared cache replaces WAL's snapshot isolation with table locks: readers would wait for the writer.
+        if (builder.Cache == SqliteCacheMode.Shared)
+        {
+            failures.Add($"{Name} must not use Cache=Shared: the store relies on WAL so that reads never wait for writes.");
+        }
+
         if (builder.Mode == SqliteOpenMode.ReadOnly)
         {
             failures.Add($"{Name} must not use Mode=ReadOnly: the store writes to the database.");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.Channels;
 using Hazel.Presence.Storage;
@@ -15,6 +16,9 @@ namespace Hazel.Presence.Sqlite;
 /// </summary>
 internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, IDisposable
 {
+    /// <summary>The meter of this store (documented in docs/sqlite.md).</summary>
+    internal const string MeterName = "Hazel.Presence.Sqlite";
+
     private readonly SqlitePresenceOptions _options;
     private readonly IPresenceChangeSink _sink;
     private readonly ILogger _logger;
@@ -25,16 +29,28 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
     private readonly ConcurrentQueue<SqliteReadConnection> _idleReaders = new();
     private readonly Dictionary<string, HeartbeatOperation> _openHeartbeats = new(StringComparer.Ordinal);
     private readonly Task _writerLoop;
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Histogram<int> _batchSize;
     private SqliteWriteConnection? _writer;
     private int _idleReaderCount;
     private int _disposed;
 
-    public SqlitePresenceStore(IOptions<SqlitePresenceOptions> options, IPresenceChangeSink sink, ILogger<SqlitePresenceStore> logger)
+    public SqlitePresenceStore(
+        IOptions<SqlitePresenceOptions> options,
+        IPresenceChangeSink sink,
+        ILogger<SqlitePresenceStore> logger,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _sink = sink;
         _logger = logger;
+
+        // IMeterFactory is registered by hosts (AddMetrics); the factory owns and disposes the meters it creates.
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _batchSize = _meter.CreateHistogram<int>("hazel.presence.sqlite.batch.size", "{write}", "Writes committed in one transaction by the writer (group commit).");
         _busyTimeoutMilliseconds = (int)_options.BusyTimeout.TotalMilliseconds;
 
         // We pool our own connections (with their prepared statements), so the driver's pool is off. Its
@@ -100,6 +116,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
     public ValueTask<IReadOnlyList<UserPresence>> GetManyAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userIds);
+        ThrowIfDisposed();
         if (userIds.Count == 0)
         {
             return new([]);
@@ -117,6 +134,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
     public ValueTask<IReadOnlyList<UserPresence>> GetChangedSinceAsync(long afterTransactionId, IReadOnlyCollection<string>? userIds, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ThrowIfDisposed();
         if (limit == 0 || userIds is { Count: 0 })
         {
             return new([]);
@@ -137,10 +155,8 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
         }
 
         await _writerLoop.ConfigureAwait(false);
-        while (_idleReaders.TryDequeue(out var reader))
-        {
-            reader.Dispose();
-        }
+        DisposeIdleReaders();
+        DisposeMeter();
     }
 
     public void Dispose()
@@ -151,15 +167,21 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
         }
 
         _writerLoop.GetAwaiter().GetResult();
-        while (_idleReaders.TryDequeue(out var reader))
+        DisposeIdleReaders();
+        DisposeMeter();
+    }
+
+    private void DisposeMeter()
+    {
+        if (_ownsMeter)
         {
-            reader.Dispose();
+            _meter.Dispose();
         }
     }
 
     private TResult Read<TArg, TResult>(TArg arg, Func<SqliteReadConnection, TArg, TResult> read, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var connection = RentReader();
         var healthy = false;
@@ -175,6 +197,8 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
         }
     }
 
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
     private SqliteReadConnection RentReader()
     {
         if (_idleReaders.TryDequeue(out var connection))
@@ -189,18 +213,32 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
     private void ReturnReader(SqliteReadConnection connection, bool healthy)
     {
         // A connection that failed mid-read may hold an open statement; a fresh one is cheaper than doubt.
-        if (healthy && Volatile.Read(ref _disposed) == 0 && Interlocked.Increment(ref _idleReaderCount) <= _options.MaxPooledReadConnections)
+        if (!healthy || Volatile.Read(ref _disposed) != 0)
         {
-            _idleReaders.Enqueue(connection);
+            connection.Dispose();
             return;
         }
 
-        if (healthy && Volatile.Read(ref _disposed) == 0)
+        if (Interlocked.Increment(ref _idleReaderCount) > _options.MaxPooledReadConnections)
         {
             Interlocked.Decrement(ref _idleReaderCount);
+            connection.Dispose();
+            return;
         }
 
-        connection.Dispose();
+        _idleReaders.Enqueue(connection);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            DisposeIdleReaders(); // disposal may have drained the pool just before we returned to it
+        }
+    }
+
+    private void DisposeIdleReaders()
+    {
+        while (_idleReaders.TryDequeue(out var reader))
+        {
+            reader.Dispose();
+        }
     }
 
     /// <summary>The writer thread: one batch per loop, until the queue is completed and drained.</summary>
@@ -231,6 +269,10 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
 #pragma warning restore CA1031
                     {
                         Log.BatchFailed(_logger, batch.Count, ex);
+                        foreach (var operation in batch)
+                        {
+                            operation.Fail(ex); // no-op for those already completed
+                        }
                     }
 
                     batch.Clear();
@@ -252,8 +294,9 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
 
     /// <summary>
     /// Commits <paramref name="batch"/> in one transaction. When one operation's statement fails, that operation
-    /// fails alone and the rest is committed again without it; when the transaction itself fails (begin, commit),
-    /// every operation of the batch fails and the writer reopens its connection.
+    /// fails alone and the rest is committed again without it; when the transaction itself fails (begin, commit)
+    /// or the database does (busy, I/O, disk full), every operation of the batch fails with that error and the
+    /// writer reopens its connection for the next batch.
     /// </summary>
     private void ProcessBatch(List<WriteOperation> batch)
     {
@@ -266,7 +309,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
                 return;
             }
 
-            if (failedIndex < 0)
+            if (failedIndex < 0 || IsBatchWide(error))
             {
                 Log.BatchFailed(_logger, pending.Count, error);
                 foreach (var operation in pending)
@@ -283,6 +326,12 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
             pending = [.. pending.Where((_, i) => i != failedIndex)];
         }
     }
+
+    /// <summary>Errors of the database or the file rather than of one statement: retrying without the write would fail again.</summary>
+    private static bool IsBatchWide(Exception error) =>
+        error is SqliteException sqlite && (sqlite.SqliteErrorCode & 0xFF) is
+            5 /* BUSY */ or 6 /* LOCKED */ or 7 /* NOMEM */ or 8 /* READONLY */ or 10 /* IOERR */ or 11 /* CORRUPT */
+            or 13 /* FULL */ or 14 /* CANTOPEN */ or 26 /* NOTADB */;
 
     /// <returns>(-1, null) on commit; else the failed operation's index (-1 when no single operation failed) and the error.</returns>
     private (int FailedIndex, Exception? Error) TryCommit(List<WriteOperation> operations)
@@ -322,6 +371,7 @@ internal sealed class SqlitePresenceStore : IPresenceStore, IAsyncDisposable, ID
             return (current, ex);
         }
 
+        _batchSize.Record(operations.Count);
         foreach (var change in batch.Changes)
         {
             try

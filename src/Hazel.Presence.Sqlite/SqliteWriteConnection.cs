@@ -21,8 +21,10 @@ internal sealed class SqliteWriteConnection : IDisposable
     private readonly SqliteParameter _touchUserId;
     private readonly SqliteParameter _touchNow;
     private readonly SqliteParameter _touchRestore;
-    private readonly SqliteCommand _write;
-    private readonly SqliteParameter[] _writeValues;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteParameter[] _insertValues;
+    private readonly SqliteCommand _update;
+    private readonly SqliteParameter[] _updateValues;
     private readonly SqliteCommand _markStale;
     private readonly SqliteParameter _markStaleBase;
     private readonly SqliteParameter _markStaleThreshold;
@@ -61,23 +63,22 @@ internal sealed class SqliteWriteConnection : IDisposable
         _touchNow = SqliteRecords.Parameter(_touch, "$now");
         _touchRestore = SqliteRecords.Parameter(_touch, "$restore");
 
-        _write = Command(
+        // A full-row write: the writer has just read the row, so it knows whether to insert or update.
+        _insert = Command(
             """
             INSERT INTO presence (user_id, id, status, custom_message, status_emoji, status_expires_at, active_channel_id,
                 suppress_notifications, updated_at, last_seen_at, status_before_offline, transaction_id)
-            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11)
-            ON CONFLICT (user_id) DO UPDATE SET
-                id = excluded.id, status = excluded.status, custom_message = excluded.custom_message,
-                status_emoji = excluded.status_emoji, status_expires_at = excluded.status_expires_at,
-                active_channel_id = excluded.active_channel_id, suppress_notifications = excluded.suppress_notifications,
-                updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at,
-                status_before_offline = excluded.status_before_offline, transaction_id = excluded.transaction_id;
+            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11);
             """);
-        _writeValues = new SqliteParameter[12];
-        for (var i = 0; i < _writeValues.Length; i++)
-        {
-            _writeValues[i] = SqliteRecords.Parameter(_write, "$p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
+        _insertValues = Parameters(_insert);
+        _update = Command(
+            """
+            UPDATE presence SET id = $p1, status = $p2, custom_message = $p3, status_emoji = $p4, status_expires_at = $p5,
+                active_channel_id = $p6, suppress_notifications = $p7, updated_at = $p8, last_seen_at = $p9,
+                status_before_offline = $p10, transaction_id = $p11
+            WHERE user_id = $p0;
+            """);
+        _updateValues = Parameters(_update);
 
         // Sweeps: one conditional bulk UPDATE per bounded batch. The inner query picks at most $limit due rows
         // through the partial index; row_number() numbers only those, giving each its transaction id.
@@ -163,9 +164,10 @@ internal sealed class SqliteWriteConnection : IDisposable
         return reader.Read() ? reader.GetInt64(0) : null;
     }
 
-    public void Write(UserPresence record)
+    /// <summary>Writes the whole record: an insert when <paramref name="exists"/> is false, else an update.</summary>
+    public void Write(UserPresence record, bool exists)
     {
-        var p = _writeValues;
+        var p = exists ? _updateValues : _insertValues;
         p[0].Value = record.UserId;
         p[1].Value = record.Id;
         p[2].Value = record.Status.ToWireName();
@@ -178,7 +180,7 @@ internal sealed class SqliteWriteConnection : IDisposable
         p[9].Value = record.LastSeenAt.UtcTicks;
         p[10].Value = SqliteRecords.Nullable(record.StatusBeforeOffline);
         p[11].Value = record.TransactionId;
-        _write.ExecuteNonQuery();
+        (exists ? _update : _insert).ExecuteNonQuery();
     }
 
     /// <summary>Marks due rows offline, numbering them from <paramref name="lastTransactionId"/> + 1; returns them in transaction-id order.</summary>
@@ -202,7 +204,7 @@ internal sealed class SqliteWriteConnection : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _begin, _commit, _rollback, _readSequence, _writeSequence, _select, _touch, _write, _markStale, _clearExpired })
+        foreach (var command in new[] { _begin, _commit, _rollback, _readSequence, _writeSequence, _select, _touch, _insert, _update, _markStale, _clearExpired })
         {
             command.Dispose();
         }
@@ -218,6 +220,17 @@ internal sealed class SqliteWriteConnection : IDisposable
         // RETURNING yields rows in no particular order; publish order is transaction-id order.
         changed.Sort(static (a, b) => a.TransactionId.CompareTo(b.TransactionId));
         return changed;
+    }
+
+    private static SqliteParameter[] Parameters(SqliteCommand command)
+    {
+        var parameters = new SqliteParameter[12];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = SqliteRecords.Parameter(command, "$p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return parameters;
     }
 
     private SqliteCommand Command(string sql)

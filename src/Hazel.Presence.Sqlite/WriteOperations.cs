@@ -50,6 +50,7 @@ internal abstract class WriteOperation<T> : WriteOperation, IValueTaskSource<T>
     private ManualResetValueTaskSourceCore<T> _completion;
     private CancellationTokenRegistration _cancellation;
     private CancellationToken _cancellationToken;
+    private int _finished;
 
     protected WriteOperation()
     {
@@ -96,16 +97,32 @@ internal abstract class WriteOperation<T> : WriteOperation, IValueTaskSource<T>
         }
     }
 
+    /// <summary>Fails the caller; does nothing when the operation already completed.</summary>
     public override void Fail(Exception error)
     {
-        _cancellation.Unregister();
-        _completion.SetException(error);
+        if (TryFinish())
+        {
+            _completion.SetException(error);
+        }
     }
 
     protected void Succeed(T result)
     {
+        if (TryFinish())
+        {
+            _completion.SetResult(result);
+        }
+    }
+
+    private bool TryFinish()
+    {
+        if (Interlocked.Exchange(ref _finished, 1) != 0)
+        {
+            return false;
+        }
+
         _cancellation.Unregister();
-        _completion.SetResult(result);
+        return true;
     }
 
     /// <summary>Clears the outcome of a previous attempt.</summary>
@@ -118,7 +135,7 @@ internal abstract class WriteOperation<T> : WriteOperation, IValueTaskSource<T>
     private void OnCanceled()
     {
         // Only a write the writer has not taken yet can be canceled; once taken it commits or fails.
-        if (TryCancel())
+        if (TryCancel() && Interlocked.Exchange(ref _finished, 1) == 0)
         {
             _completion.SetException(new OperationCanceledException(_cancellationToken));
         }
@@ -162,7 +179,7 @@ internal sealed class UpsertOperation(string userId, PresenceChangeKind kind, Pr
 
         var lastSeen = current is not null && current.LastSeenAt > next.LastSeenAt ? current.LastSeenAt : next.LastSeenAt;
         var committed = next with { LastSeenAt = lastSeen, TransactionId = batch.NextTransactionId() };
-        batch.Connection.Write(committed);
+        batch.Connection.Write(committed, exists: current is not null);
         batch.Changes.Add(new PresenceChange(current is null ? PresenceChangeKind.Created : kind, committed));
         PendingResult = committed;
     }
@@ -235,7 +252,7 @@ internal sealed class HeartbeatOperation(string userId, DateTimeOffset now, bool
             if (!(RestoreStatus && current is { Status: PresenceStatus.Offline, StatusBeforeOffline: { } before }))
             {
                 // Not reachable with one writer per transaction; kept so the heartbeat still lands.
-                connection.Write(current with { LastSeenAt = lastSeen });
+                connection.Write(current with { LastSeenAt = lastSeen }, exists: true);
                 PendingResult = new PresenceHeartbeatResult(lastSeen, null);
                 return;
             }
@@ -245,7 +262,7 @@ internal sealed class HeartbeatOperation(string userId, DateTimeOffset now, bool
         }
 
         var committed = next with { TransactionId = batch.NextTransactionId() };
-        connection.Write(committed);
+        connection.Write(committed, exists: current is not null);
         batch.Changes.Add(new PresenceChange(kind, committed));
         PendingResult = new PresenceHeartbeatResult(committed.LastSeenAt, committed);
     }

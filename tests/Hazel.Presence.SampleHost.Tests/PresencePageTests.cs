@@ -37,6 +37,7 @@ public sealed class PresencePageTests
         await alicePage.GetByTestId("status-emoji").FillAsync("not an emoji");
         await alicePage.GetByTestId("save-status").ClickAsync();
         await Expect(alicePage.GetByTestId("error")).ToContainTextAsync("Emoji:");
+        await SaveScreenshotAsync(alicePage, "sample-page-alice-validation-error.png");
         await Expect(aliceOnBob).ToHaveAttributeAsync("data-status", "online");
 
         await alicePage.GetByTestId("status-dnd").CheckAsync();
@@ -89,6 +90,38 @@ public sealed class PresencePageTests
         await Expect(page.GetByTestId("error")).ToContainTextAsync("sign in again");
         await Expect(page.Locator("#sign-in-form")).ToBeVisibleAsync();
         Assert.Empty(pageErrors);
+    }
+
+    [Fact]
+    public async Task The_page_stream_parser_handles_split_lines_comments_multi_line_data_and_split_characters()
+    {
+        var chromium = ChromiumOrSkip();
+        await using var host = await SampleHost.StartAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright, chromium);
+        var page = await OpenPageAsync(browser, host, []);
+
+        var events = await page.EvaluateAsync<string>("""
+            async () => {
+              const { readEventStream } = await import("/js/sse.js");
+              const bytes = (text) => new TextEncoder().encode(text);
+              const emoji = bytes("data: 🎧\n\n");
+              const chunks = [
+                // A CRLF split between chunks must not read as an empty line (which would dispatch early).
+                bytes("id: 1\r\nevent: presence\r\ndata: {\"a\":\r"), bytes("\ndata: 1}\r\n\r\n: keep-alive\n\n"),
+                bytes("data: x\ndata:y\n\nid: 7\nevent: presence\ndata: z\n\n"),
+                emoji.slice(0, 8), emoji.slice(8),
+              ];
+              const body = new ReadableStream({ start(c) { chunks.forEach((chunk) => c.enqueue(chunk)); c.close(); } });
+              const seen = [];
+              await readEventStream(body, (e) => seen.push(e));
+              return JSON.stringify(seen);
+            }
+            """);
+
+        Assert.Equal(
+            """[{"id":"1","event":"presence","data":"{\"a\":\n1}"},{"id":"1","event":"message","data":"x\ny"},{"id":"7","event":"presence","data":"z"},{"id":"7","event":"message","data":"🎧"}]""",
+            events);
     }
 
     private static string ChromiumOrSkip()
@@ -162,7 +195,8 @@ public sealed class PresencePageTests
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, fileName);
         var png = await page.ScreenshotAsync(new() { Path = path, FullPage = true });
-        TestContext.Current.AddAttachment(fileName, png, "image/png");
+        // The runner adds the extension for the media type.
+        TestContext.Current.AddAttachment(Path.GetFileNameWithoutExtension(fileName), png, "image/png");
         TestContext.Current.TestOutputHelper?.WriteLine($"Screenshot of the page: {path}");
         TestContext.Current.SendDiagnosticMessage($"Screenshot of the page: {path}");
     }

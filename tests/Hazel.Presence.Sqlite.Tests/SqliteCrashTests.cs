@@ -14,7 +14,8 @@ public sealed class SqliteCrashTests : IDisposable
     public async Task Every_acknowledged_write_survives_a_SIGKILL()
     {
         var acks = new ConcurrentQueue<string>();
-        var child = StartChild(acks, workers: 32, usersPerWorker: 8);
+        var errors = new ConcurrentQueue<string>();
+        var child = StartChild(acks, errors, workers: 32, usersPerWorker: 8);
         try
         {
             // Kill at a random moment once the storm is well under way.
@@ -24,7 +25,7 @@ public sealed class SqliteCrashTests : IDisposable
                 await Task.Delay(10);
             }
 
-            Assert.False(child.HasExited, "The child process ended before it was killed.");
+            Assert.False(child.HasExited, $"The child process ended before it was killed: {string.Join(Environment.NewLine, errors)}");
             await Task.Delay(Random.Shared.Next(0, 500));
         }
         finally
@@ -49,6 +50,7 @@ public sealed class SqliteCrashTests : IDisposable
         }
 
         Assert.True(updates.Count > 0, "No acknowledged updates were seen.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"Killed after {acks.Count} acknowledged writes ({updates.Values.Sum()} updates).");
         Assert.Equal("ok", _database.Scalar("PRAGMA integrity_check;"));
 
         await using var store = _database.OpenStore();
@@ -69,7 +71,7 @@ public sealed class SqliteCrashTests : IDisposable
         Assert.Equal(_database.Scalar("SELECT max(transaction_id) FROM presence;"), _database.Scalar("SELECT last_transaction_id FROM presence_sequence;"));
     }
 
-    private Process StartChild(ConcurrentQueue<string> acks, int workers, int usersPerWorker)
+    private Process StartChild(ConcurrentQueue<string> acks, ConcurrentQueue<string> errors, int workers, int usersPerWorker)
     {
         var childDll = Path.Combine(AppContext.BaseDirectory, "Hazel.Presence.Sqlite.CrashChild.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -91,7 +93,13 @@ public sealed class SqliteCrashTests : IDisposable
                 acks.Enqueue(line);
             }
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                errors.Enqueue(line);
+            }
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

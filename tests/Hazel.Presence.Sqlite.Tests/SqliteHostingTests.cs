@@ -40,6 +40,7 @@ public sealed class SqliteHostingTests : IDisposable
     [InlineData("Data Source=:memory:", null, "ConnectionString")]
     [InlineData("Data Source=x.db;Mode=Memory", null, "ConnectionString")]
     [InlineData("Data Source=x.db;Mode=ReadOnly", null, "ConnectionString")]
+    [InlineData("Data Source=x.db;Cache=Shared", null, "ConnectionString")]
     [InlineData(null, nameof(SqlitePresenceOptions.MaxBatchSize), "MaxBatchSize")]
     [InlineData(null, nameof(SqlitePresenceOptions.BusyTimeout), "BusyTimeout")]
     [InlineData(null, nameof(SqlitePresenceOptions.MaxPooledReadConnections), "MaxPooledReadConnections")]

@@ -1,6 +1,9 @@
 using Hazel.Presence.Storage;
 using Hazel.Presence.Testing;
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace Hazel.Presence.Sqlite.Tests;
@@ -161,6 +164,59 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(committed.Select(r => r.TransactionId).Order(), sink.Changes.Select(c => c.TransactionId));
         Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 102);
         Assert.NotNull(await PutAsync(store, "after"));
+    }
+
+    [Fact]
+    public async Task Heartbeats_of_one_user_queued_in_one_batch_coalesce_into_one_write()
+    {
+        var sink = new RecordingSink();
+        await using var store = _database.OpenStore(sink);
+        await PutAsync(store, "beater");
+
+        Task<PresenceHeartbeatResult[]> beats;
+        using (var blocker = _database.OpenConnection())
+        {
+            // The writer takes the primer and waits for the lock; meanwhile the heartbeats meet in the next batch.
+            Execute(blocker, "BEGIN IMMEDIATE;");
+            var primer = PutAsync(store, "primer").AsTask();
+            await Task.Delay(50);
+            beats = Task.WhenAll(Enumerable.Range(1, 50).Select(i => store.HeartbeatAsync("beater", T0.AddSeconds(i), restoreStatus: true).AsTask()));
+            await Task.Delay(100);
+            Execute(blocker, "COMMIT;");
+            await primer;
+        }
+
+        var results = await beats;
+
+        // Written one by one, each would report its own time; coalesced, they share the latest.
+        Assert.All(results, r => Assert.Equal(T0.AddSeconds(50), r.LastSeenAt));
+        Assert.All(results, r => Assert.Null(r.Change));
+        Assert.Equal(T0.AddSeconds(50), (await store.GetAsync("beater"))!.LastSeenAt);
+        Assert.Equal(2, sink.Changes.Count); // the two creations
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_are_committed_together_and_the_batch_sizes_are_measured()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        using var batches = new MetricCollector<int>(meters, SqlitePresenceStore.MeterName, "hazel.presence.sqlite.batch.size");
+        await using var store = _database.OpenStore(meterFactory: meters);
+
+        using (var blocker = _database.OpenConnection())
+        {
+            Execute(blocker, "BEGIN IMMEDIATE;");
+            var primer = PutAsync(store, "primer").AsTask();
+            await Task.Delay(50);
+            var writes = Enumerable.Range(0, 200).Select(i => PutAsync(store, $"user-{i}").AsTask()).ToList();
+            Execute(blocker, "COMMIT;");
+            await primer;
+            await Task.WhenAll(writes);
+        }
+
+        var sizes = batches.GetMeasurementSnapshot().Select(m => m.Value).ToList();
+        Assert.Equal(201, sizes.Sum());
+        Assert.True(sizes.Max() >= 200, $"Batches: {string.Join(", ", sizes)}"); // all queued behind the lock: one transaction
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Hazel.Presence.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -21,11 +22,15 @@ internal sealed class TempDatabase : IDisposable
 
     public string ConnectionString => $"Data Source={Path}";
 
-    public SqlitePresenceStore OpenStore(IPresenceChangeSink? sink = null, Action<SqlitePresenceOptions>? configure = null, ILogger<SqlitePresenceStore>? logger = null)
+    public SqlitePresenceStore OpenStore(
+        IPresenceChangeSink? sink = null,
+        Action<SqlitePresenceOptions>? configure = null,
+        ILogger<SqlitePresenceStore>? logger = null,
+        IMeterFactory? meterFactory = null)
     {
         var options = new SqlitePresenceOptions { ConnectionString = ConnectionString };
         configure?.Invoke(options);
-        return new SqlitePresenceStore(Options.Create(options), sink ?? new Testing.RecordingSink(), logger ?? NullLogger<SqlitePresenceStore>.Instance);
+        return new SqlitePresenceStore(Options.Create(options), sink ?? new Testing.RecordingSink(), logger ?? NullLogger<SqlitePresenceStore>.Instance, meterFactory);
     }
 
     /// <summary>A plain connection for inspecting or locking the file.</summary>

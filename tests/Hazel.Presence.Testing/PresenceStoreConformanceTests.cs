@@ -41,7 +41,7 @@ public abstract class PresenceStoreConformanceTests : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Opens and disposes one store, for <see cref="PresenceStoreCoverage"/>: the type of store this class tests.</summary>
+    /// <summary>For <see cref="PresenceStoreCoverage"/>: opens one store (disposed with the test) to learn which store this class tests.</summary>
     internal async Task<Type> GetStoreTypeAsync()
     {
         var (store, _) = await OpenAsync();
