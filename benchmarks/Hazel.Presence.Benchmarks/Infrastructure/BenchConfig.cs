@@ -30,8 +30,8 @@ public static class BenchConfig
             : Job.Default
                 .WithId("Full")
                 .WithLaunchCount(1)
-                .WithWarmupCount(4)
-                .WithIterationCount(12)
+                .WithWarmupCount(3)
+                .WithIterationCount(10)
                 .WithIterationTime(TimeInterval.FromMilliseconds(400));
 
         return ManualConfig.CreateEmpty()
