@@ -20,9 +20,6 @@ public sealed class StoreFixture : IAsyncDisposable
 
     public IPresenceService Service => _fixture.Service;
 
-    /// <summary>The SQLite database file, or null for the in-memory store.</summary>
-    public string? DatabasePath { get; private init; }
-
     public static async Task<StoreFixture> CreateAsync(
         BenchStore store,
         SettableTimeProvider clock,
@@ -44,7 +41,7 @@ public sealed class StoreFixture : IAsyncDisposable
         var path = Path.Combine(directory, "presence.db");
         File.Copy(template, path);
         var fixture = new PresenceFixture(serviceTime ?? clock, b => SqliteTemplates.UseSqlite(b, path, durability), configure);
-        return new StoreFixture(fixture, directory) { DatabasePath = path };
+        return new StoreFixture(fixture, directory);
     }
 
     public async ValueTask DisposeAsync()
