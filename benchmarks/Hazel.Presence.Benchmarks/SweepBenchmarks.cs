@@ -54,8 +54,9 @@ public class SweepBenchmarks
         _clock.Now = beatAt + OfflineAfter + TimeSpan.FromSeconds(30);
     }
 
+    /// <summary>Sweeps 100 s after the oldest heartbeat: the threshold (2 min back) is before everyone's last beat.</summary>
     [IterationSetup(Target = nameof(Sweep_1M_NothingDue))]
-    public void NothingDue() => _clock.Now = FreshAt + TimeSpan.FromSeconds(30) - TimeSpan.FromSeconds(50);
+    public void NothingDue() => _clock.Now = DueAt + TimeSpan.FromSeconds(100);
 
     [Benchmark(Baseline = true)]
     public Task<int> Sweep_100k_1000Due() => SweepAsync(Due);
