@@ -123,6 +123,25 @@ public sealed class RpcEndpointTests : IAsyncLifetime
         Assert.Equal(b, (string?)fromHttp["data"]!["userId"]);
     }
 
+    [Fact]
+    public async Task Each_message_of_one_post_is_authenticated_with_its_own_token()
+    {
+        var a = NewUser();
+        var b = NewUser();
+        var body = Message("1", Update, """{"customMessage":"from a"}""", a)
+            + Message("2", Update, """{"customMessage":"forged"}""", token: "Bearer not-a-valid-token")
+            + Message("3", Update, """{"customMessage":"from b"}""", b);
+
+        var lines = await PostLinesAsync(body, httpAuthorization: "Bearer user:" + a);
+
+        Assert.Equal(3, lines.Count);
+        Assert.Equal(a, (string?)Success(lines[0])["data"]!["userId"]);
+        Assert.Equal("UnauthorizedError", (string?)Fail(lines[1])["_tag"]);
+        Assert.Equal(b, (string?)Success(lines[2])["data"]!["userId"]);
+        Assert.Equal("from a", (await _host.Presence.GetAsync(a, TestContext.Current.CancellationToken)).CustomMessage);
+        Assert.Equal("from b", (await _host.Presence.GetAsync(b, TestContext.Current.CancellationToken)).CustomMessage);
+    }
+
     [Theory]
     [InlineData(null, "Bearer token required")]
     [InlineData("Bearer not-a-valid-token", "Invalid bearer token")]

@@ -13,7 +13,8 @@ internal sealed class PresenceRestEndpoints(
     IPresenceService presence,
     PresenceEndpointOptions options,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    CancellationToken stopping)
 {
     public const int MaxIds = 1000;
     public const int MaxBodyBytes = 16 * 1024;
@@ -91,11 +92,16 @@ internal sealed class PresenceRestEndpoints(
                 after = parsed;
             }
 
+            // The stream also ends when the host stops: Kestrel would otherwise wait out its shutdown timeout for
+            // it and then cut it off.
+            var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+            context.Response.RegisterForDispose(ended);
+
             // Subscribes now, so nothing committed between this call and the first read is missed.
-            var changes = presence.WatchAsync(ids.Length == 0 ? null : ids, after, cancellationToken);
+            var changes = presence.WatchAsync(ids.Length == 0 ? null : ids, after, ended.Token);
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";
-            IResult result = TypedResults.ServerSentEvents(StreamEventsAsync(changes, context, cancellationToken));
+            IResult result = TypedResults.ServerSentEvents(StreamEventsAsync(changes, context, ended.Token));
             return Task.FromResult(result);
         });
 

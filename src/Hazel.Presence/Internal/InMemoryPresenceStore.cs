@@ -53,6 +53,9 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
     /// </summary>
     internal Action<string, bool>? SweepProbe { get; set; }
 
+    /// <summary>Test seam: called on a heartbeat's fast path between its two reads of the entry's state.</summary>
+    internal Action<string>? HeartbeatProbe { get; set; }
+
     /// <summary>How many entries sweeps have taken out of the stale wheel (for tests: the sweep's cost).</summary>
     internal long SweepVisits
     {
@@ -119,10 +122,15 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         {
             // AdvanceLastSeen is a full fence. A sweep raises Sweeping (also a full fence) and then re-reads last-seen,
             // so either it sees this heartbeat and backs off, or this read sees it sweeping (or the offline record it
-            // committed) and the slow path waits on the entry's lock and restores.
+            // committed) and the slow path waits on the entry's lock and restores. Sweeping is read before the
+            // record: the sweep commits its record before lowering Sweeping, so a heartbeat that finds the flag
+            // already lowered is sure to read the offline record (read the other way round, it could read the
+            // record from before the commit and the flag from after it, and skip the restore).
             var lastSeen = entry.AdvanceLastSeen(now.UtcTicks);
+            var sweeping = Volatile.Read(ref entry.Sweeping) != 0;
+            HeartbeatProbe?.Invoke(userId);
             var record = Volatile.Read(ref entry.Record);
-            if (record is not null && Volatile.Read(ref entry.Sweeping) == 0 && !(restoreStatus && IsRestorable(record)))
+            if (!sweeping && record is not null && !(restoreStatus && IsRestorable(record)))
             {
                 return new ValueTask<PresenceHeartbeatResult>(new PresenceHeartbeatResult(ToUtc(lastSeen), null));
             }
