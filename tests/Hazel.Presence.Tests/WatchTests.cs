@@ -1,6 +1,7 @@
 using Hazel.Presence.Internal;
 using Hazel.Presence.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hazel.Presence.Tests;
 
@@ -40,6 +41,39 @@ public sealed class WatchTests
         Assert.Equal(
             [PresenceChangeKind.Created, PresenceChangeKind.Created, PresenceChangeKind.Updated, PresenceChangeKind.StatusCleared],
             changes.Select(c => c.Kind));
+    }
+
+    [Fact]
+    public async Task In_memory_transaction_ids_keep_rising_across_a_restart()
+    {
+        long beforeRestart;
+        await using (var first = new PresenceFixture())
+        {
+            beforeRestart = (await first.Presence.UpdateAsync("alice", new PresenceUpdate())).TransactionId;
+        }
+
+        // A new host a second later: its fresh in-memory store must not reuse ids a client may still hold.
+        var later = new FakeTimeProvider(PresenceFixture.Start.AddSeconds(1));
+        await using var restarted = new PresenceFixture(services: s => s.AddSingleton<TimeProvider>(later));
+        var afterRestart = (await restarted.Presence.UpdateAsync("alice", new PresenceUpdate())).TransactionId;
+
+        Assert.True(afterRestart > beforeRestart, $"{afterRestart} should be greater than {beforeRestart}");
+    }
+
+    [Fact]
+    public async Task Watcher_resuming_from_an_id_the_store_never_reached_still_gets_live_changes()
+    {
+        // A store whose sequence started again (e.g. one built without the start-up id): the caller's resume point
+        // is ahead of every id the store will issue for a while; live changes must still arrive.
+        await using var f = new PresenceFixture(services: s =>
+            s.AddSingleton<IPresenceStore>(sp => new InMemoryPresenceStore(sp.GetRequiredService<IPresenceChangeSink>())));
+        await using var watch = f.Presence.WatchAsync(afterTransactionId: 5000).GetAsyncEnumerator();
+
+        var result = await f.Presence.UpdateAsync("alice", new PresenceUpdate { Status = PresenceStatus.Away });
+
+        var change = Assert.Single(await TakeAsync(watch, 1));
+        Assert.Equal(result.TransactionId, change.TransactionId);
+        Assert.True(change.TransactionId < 5000);
     }
 
     [Fact]

@@ -41,11 +41,22 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
     private readonly PriorityQueue<Entry, long> _expiries = new();
     private int _liveExpiries;
 
-    public InMemoryPresenceStore(IPresenceChangeSink sink)
+    /// <param name="sink">Receives committed changes in transaction-id order.</param>
+    /// <param name="lastTransactionId">The sequence continues after this value (see <see cref="StartupTransactionId"/>).</param>
+    public InMemoryPresenceStore(IPresenceChangeSink sink, long lastTransactionId = 0)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        ArgumentOutOfRangeException.ThrowIfNegative(lastTransactionId);
         _sink = sink;
+        _lastTransactionId = lastTransactionId;
     }
+
+    /// <summary>
+    /// Where a new in-memory store's sequence starts: microseconds since 1970 at start-up. Records do not survive a
+    /// restart, but a client resuming with a transaction id from before it must still see every later change as
+    /// newer. Stays below 2^53, so JavaScript clients read the ids exactly.
+    /// </summary>
+    public static long StartupTransactionId(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
 
     /// <summary>
     /// Test seam: called inside a sweep's conditional offline write, under the entry's lock, with the user id and
