@@ -174,6 +174,35 @@ public sealed class RpcEndpointTests : IAsyncLifetime
         Assert.Equal("UnauthorizedError", (string?)rejected["_tag"]);
     }
 
+    [Theory]
+    [InlineData("text/plain", false)]
+    [InlineData("application/x-www-form-urlencoded", false)]
+    [InlineData("application/x-ndjson", true)]
+    [InlineData("application/ndjson", true)]
+    public async Task Cookies_authenticate_only_requests_a_browser_cannot_send_cross_site_without_a_preflight(string contentType, bool accepted)
+    {
+        await using var host = await PresenceTestHost.StartAsync(
+            services => services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, CookieUserAuthHandler>("CookieUser", null),
+            o => o.RpcAuthenticationScheme = "CookieUser");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/rpc")
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Message("1", Heartbeat, "{}", token: "Bearer forged"))),
+        };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        request.Headers.TryAddWithoutValidation("Cookie", "user=" + NewUser());
+
+        using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        var exit = Assert.Single(Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
+        if (accepted)
+        {
+            Assert.NotNull(Success(exit)["lastSeenAt"]);
+        }
+        else
+        {
+            Assert.Equal("UnauthorizedError", (string?)Fail(exit)["_tag"]);
+        }
+    }
+
     [Fact]
     public async Task A_misconfigured_scheme_is_a_typed_InternalServerError()
     {
@@ -372,5 +401,21 @@ internal sealed class OtherAuthHandler(Microsoft.Extensions.Options.IOptionsMoni
 
         var identity = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("sub", header["Bearer other:".Length..])], "Other");
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(identity), "Other")));
+    }
+}
+
+/// <summary>A cookie-based scheme: <c>Cookie: user=&lt;id&gt;</c> signs the user in, whatever the token says.</summary>
+internal sealed class CookieUserAuthHandler(Microsoft.Extensions.Options.IOptionsMonitor<AuthenticationSchemeOptions> options, Microsoft.Extensions.Logging.ILoggerFactory logger, System.Text.Encodings.Web.UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Cookies.TryGetValue("user", out var user) || string.IsNullOrEmpty(user))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var identity = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("sub", user)], "CookieUser");
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(identity), "CookieUser")));
     }
 }
