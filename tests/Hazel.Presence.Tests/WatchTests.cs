@@ -110,6 +110,27 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public async Task Watcher_resuming_gets_the_effective_view_of_records_not_yet_swept()
+    {
+        await using var f = new PresenceFixture();
+        await f.Presence.UpdateAsync("alice", new PresenceUpdate
+        {
+            Status = PresenceStatus.Busy,
+            CustomMessage = "short",
+            StatusExpiresAt = f.Now.AddSeconds(30),
+        });
+        f.AdvancePastOfflineTimeout(); // stale and expired, but no sweep has run
+
+        await using var watch = f.Presence.WatchAsync(afterTransactionId: 0).GetAsyncEnumerator();
+        var caughtUp = Assert.Single(await TakeAsync(watch, 1)).Presence;
+
+        Assert.Equal(PresenceStatus.Offline, caughtUp.Status);
+        Assert.Equal(PresenceStatus.Busy, caughtUp.StatusBeforeOffline);
+        Assert.Null(caughtUp.CustomMessage);
+        Assert.Equal(await f.Presence.GetAsync("alice"), caughtUp);
+    }
+
+    [Fact]
     public async Task Watcher_resuming_with_a_filter_gets_only_those_users()
     {
         await using var f = new PresenceFixture();

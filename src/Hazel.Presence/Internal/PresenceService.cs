@@ -242,7 +242,8 @@ internal sealed class PresenceService : IPresenceService
             foreach (var record in records)
             {
                 cursor = Math.Max(cursor, record.TransactionId);
-                KeepLatest(latest, new PresenceChange(PresenceChangeKind.Updated, record));
+                // Like every read: the effective view (stale reads offline, an expired status reads cleared).
+                KeepLatest(latest, new PresenceChange(PresenceChangeKind.Updated, Effective(record, _time.GetUtcNow())));
             }
 
             if (records.Count < page)
