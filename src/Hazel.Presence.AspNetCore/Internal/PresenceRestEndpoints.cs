@@ -233,6 +233,12 @@ internal sealed class PresenceRestEndpoints(
         {
             return PresenceResults.TooLarge(MaxBodyBytes);
         }
+        catch (BadHttpRequestException ex)
+        {
+            // The client sent a body the server could not read (bad framing, too slow): its fault, not a 500.
+            Log.BadRequestBody(logger, context.Request.Method, context.Request.Path.Value ?? "", ex.StatusCode, ex);
+            return PresenceResults.Problem(ex.StatusCode, "The request body could not be read.", "https://tools.ietf.org/html/rfc9110#section-15.5.1");
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nobody reads the answer.
