@@ -336,6 +336,18 @@ public sealed partial class RestEndpointTests : IAsyncLifetime
         Assert.True((await ReadJsonAsync(response))["errors"]!.AsObject().ContainsKey("ids"));
     }
 
+    [Theory]
+    [InlineData("/presence/users?ids=ok&ids=%01bad")]
+    [InlineData("/presence/stream?ids=%01bad")]
+    public async Task Invalid_ids_in_the_query_are_reported_under_ids(string path)
+    {
+        using var response = await _host.SendAsync(HttpMethod.Get, path, NewUser());
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await ReadJsonAsync(response))["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("ids"), errors.ToJsonString());
+        Assert.False(errors.ContainsKey("userId"), errors.ToJsonString());
+    }
+
     [Fact]
     public async Task Get_channel_lists_users_active_in_it()
     {

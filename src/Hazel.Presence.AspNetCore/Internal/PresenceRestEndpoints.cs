@@ -56,7 +56,7 @@ internal sealed class PresenceRestEndpoints(
         RunAsync(context, async _ => WriteRecord(await presence.GetAsync(userId, cancellationToken).ConfigureAwait(false)));
 
     public Task<IResult> GetUsersAsync(string[]? ids, HttpContext context, CancellationToken cancellationToken) =>
-        RunAsync(context, async _ =>
+        RunAsync(context, userIdsField: "ids", handle: async _ =>
         {
             ids ??= [];
             if (ids.Length > MaxIds)
@@ -72,7 +72,7 @@ internal sealed class PresenceRestEndpoints(
         RunAsync(context, async _ => WriteRecords(await presence.GetActiveInChannelAsync(channelId, cancellationToken).ConfigureAwait(false)));
 
     public Task<IResult> StreamAsync(string[]? ids, HttpContext context, CancellationToken cancellationToken) =>
-        RunAsync(context, _ =>
+        RunAsync(context, userIdsField: "ids", handle: _ =>
         {
             ids ??= [];
             if (ids.Length > MaxIds)
@@ -212,7 +212,11 @@ internal sealed class PresenceRestEndpoints(
     }
 
     /// <summary>Resolves the caller's user id and maps failures: 400 for bad input, 500 without internals otherwise.</summary>
-    private async Task<IResult> RunAsync(HttpContext context, Func<string, Task<IResult>> handle)
+    /// <param name="context">The request.</param>
+    /// <param name="handle">The route's work, given the caller's user id.</param>
+    /// <param name="userIdsField">Where user ids come from a query parameter: its name, reported instead of the
+    /// service's <c>userId</c> in validation errors.</param>
+    private async Task<IResult> RunAsync(HttpContext context, Func<string, Task<IResult>> handle, string? userIdsField = null)
     {
         var userId = _userIds.Resolve(context.User);
         if (userId is null)
@@ -227,7 +231,13 @@ internal sealed class PresenceRestEndpoints(
         }
         catch (PresenceValidationException ex)
         {
-            return PresenceResults.ValidationProblem(ex.Errors);
+            var errors = ex.Errors;
+            if (userIdsField is not null && errors.TryGetValue("userId", out var userIdErrors))
+            {
+                errors = errors.Where(e => e.Key != "userId").Append(new(userIdsField, userIdErrors)).ToDictionary(StringComparer.Ordinal);
+            }
+
+            return PresenceResults.ValidationProblem(errors);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
