@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +34,8 @@ public static class PresenceEndpointRouteBuilderExtensions
             RequirePresence(services),
             services.GetRequiredService<IOptions<PresenceEndpointOptions>>().Value,
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            Logger(services));
+            Logger(services),
+            services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None);
 
         var group = endpoints.MapGroup(prefix);
         group.RequireAuthorization();

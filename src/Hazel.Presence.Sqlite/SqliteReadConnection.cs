@@ -28,6 +28,8 @@ internal sealed class SqliteReadConnection : IDisposable
     private readonly SqliteParameter _changedForAfter;
     private readonly SqliteParameter _changedForLimit;
     private readonly SqliteParameter _changedForIds;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
 
     public SqliteReadConnection(string connectionString, int busyTimeoutMilliseconds)
     {
@@ -55,6 +57,9 @@ internal sealed class SqliteReadConnection : IDisposable
         _changedForAfter = SqliteRecords.Parameter(_changedFor, "$after");
         _changedForLimit = SqliteRecords.Parameter(_changedFor, "$limit");
         _changedForIds = SqliteRecords.Parameter(_changedFor, "$ids");
+
+        _begin = Command("BEGIN;");
+        _commit = Command("COMMIT;");
     }
 
     public UserPresence? Get(string userId)
@@ -95,6 +100,15 @@ internal sealed class SqliteReadConnection : IDisposable
             return result;
         }
 
+        // More ids than one statement takes: read every statement in one transaction, so they all see one
+        // snapshot. A resuming watch relies on it; without it a later change could be read while an earlier one,
+        // in an id chunk already read, is missed. (On failure the caller disposes this connection, ending it.)
+        var severalStatements = userIds.Count > MaxIdsPerStatement;
+        if (severalStatements)
+        {
+            _begin.ExecuteNonQuery();
+        }
+
         var chunks = 0;
         foreach (var json in ToJsonChunks(userIds))
         {
@@ -103,6 +117,11 @@ internal sealed class SqliteReadConnection : IDisposable
             _changedForIds.Value = json;
             SqliteRecords.ReadAll(_changedFor, result);
             chunks++;
+        }
+
+        if (severalStatements)
+        {
+            _commit.ExecuteNonQuery();
         }
 
         if (chunks > 1)
@@ -125,6 +144,8 @@ internal sealed class SqliteReadConnection : IDisposable
         _byChannel.Dispose();
         _changed.Dispose();
         _changedFor.Dispose();
+        _begin.Dispose();
+        _commit.Dispose();
         _connection.Dispose();
     }
 

@@ -37,7 +37,9 @@ public static class PresenceServiceCollectionExtensions
         services.TryAddSingleton<PresenceMetrics>();
         services.TryAddSingleton<PresenceChangeFeed>();
         services.TryAddSingleton<IPresenceChangeSink>(sp => sp.GetRequiredService<PresenceChangeFeed>());
-        services.TryAddSingleton<IPresenceStore, InMemoryPresenceStore>();
+        services.TryAddSingleton<IPresenceStore>(sp => new InMemoryPresenceStore(
+            sp.GetRequiredService<IPresenceChangeSink>(),
+            InMemoryPresenceStore.StartupTransactionId(sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton<IPresenceService, PresenceService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PresenceSweeperService>());
         return new PresenceBuilder(services);

@@ -216,6 +216,29 @@ public sealed partial class RestEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Patch_with_a_malformed_chunked_body_is_a_400_not_a_500()
+    {
+        // HttpClient cannot send a broken chunk, so speak HTTP/1.1 by hand.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_host.BaseAddress.Host, _host.BaseAddress.Port, TestContext.Current.CancellationToken);
+        var stream = tcp.GetStream();
+        var request =
+            "PATCH /presence/me HTTP/1.1\r\n" +
+            $"Host: {_host.BaseAddress.Authority}\r\n" +
+            $"Authorization: Bearer user:{NewUser()}\r\n" +
+            "Content-Type: application/json\r\n" +
+            "Transfer-Encoding: chunked\r\n" +
+            "Connection: close\r\n\r\n" +
+            "zz\r\n{}\r\n0\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
+
+        using var reader = new StreamReader(stream);
+        var statusLine = await reader.ReadLineAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.StartsWith("HTTP/1.1 400", statusLine);
+        Assert.DoesNotContain(_host.Completed, c => c.Path == "/presence/me" && c.Error is not null);
+    }
+
+    [Fact]
     public async Task Patch_without_json_content_type_is_415()
     {
         using var request = _host.Request(HttpMethod.Patch, "/presence/me", NewUser());
@@ -311,6 +334,18 @@ public sealed partial class RestEndpointTests : IAsyncLifetime
         using var response = await _host.SendAsync(HttpMethod.Get, ok + "&ids=one-too-many", user);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await ReadJsonAsync(response))["errors"]!.AsObject().ContainsKey("ids"));
+    }
+
+    [Theory]
+    [InlineData("/presence/users?ids=ok&ids=%01bad")]
+    [InlineData("/presence/stream?ids=%01bad")]
+    public async Task Invalid_ids_in_the_query_are_reported_under_ids(string path)
+    {
+        using var response = await _host.SendAsync(HttpMethod.Get, path, NewUser());
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await ReadJsonAsync(response))["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("ids"), errors.ToJsonString());
+        Assert.False(errors.ContainsKey("userId"), errors.ToJsonString());
     }
 
     [Fact]

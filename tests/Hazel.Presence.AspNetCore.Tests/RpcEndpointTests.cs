@@ -123,6 +123,25 @@ public sealed class RpcEndpointTests : IAsyncLifetime
         Assert.Equal(b, (string?)fromHttp["data"]!["userId"]);
     }
 
+    [Fact]
+    public async Task Each_message_of_one_post_is_authenticated_with_its_own_token()
+    {
+        var a = NewUser();
+        var b = NewUser();
+        var body = Message("1", Update, """{"customMessage":"from a"}""", a)
+            + Message("2", Update, """{"customMessage":"forged"}""", token: "Bearer not-a-valid-token")
+            + Message("3", Update, """{"customMessage":"from b"}""", b);
+
+        var lines = await PostLinesAsync(body, httpAuthorization: "Bearer user:" + a);
+
+        Assert.Equal(3, lines.Count);
+        Assert.Equal(a, (string?)Success(lines[0])["data"]!["userId"]);
+        Assert.Equal("UnauthorizedError", (string?)Fail(lines[1])["_tag"]);
+        Assert.Equal(b, (string?)Success(lines[2])["data"]!["userId"]);
+        Assert.Equal("from a", (await _host.Presence.GetAsync(a, TestContext.Current.CancellationToken)).CustomMessage);
+        Assert.Equal("from b", (await _host.Presence.GetAsync(b, TestContext.Current.CancellationToken)).CustomMessage);
+    }
+
     [Theory]
     [InlineData(null, "Bearer token required")]
     [InlineData("Bearer not-a-valid-token", "Invalid bearer token")]
@@ -153,6 +172,35 @@ public sealed class RpcEndpointTests : IAsyncLifetime
 
         var rejected = Fail(Assert.Single(await PostLinesAsync(host, Message("2", Heartbeat, "{}", user))));
         Assert.Equal("UnauthorizedError", (string?)rejected["_tag"]);
+    }
+
+    [Theory]
+    [InlineData("text/plain", false)]
+    [InlineData("application/x-www-form-urlencoded", false)]
+    [InlineData("application/x-ndjson", true)]
+    [InlineData("application/ndjson", true)]
+    public async Task Cookies_authenticate_only_requests_a_browser_cannot_send_cross_site_without_a_preflight(string contentType, bool accepted)
+    {
+        await using var host = await PresenceTestHost.StartAsync(
+            services => services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, CookieUserAuthHandler>("CookieUser", null),
+            o => o.RpcAuthenticationScheme = "CookieUser");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/rpc")
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Message("1", Heartbeat, "{}", token: "Bearer forged"))),
+        };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        request.Headers.TryAddWithoutValidation("Cookie", "user=" + NewUser());
+
+        using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        var exit = Assert.Single(Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
+        if (accepted)
+        {
+            Assert.NotNull(Success(exit)["lastSeenAt"]);
+        }
+        else
+        {
+            Assert.Equal("UnauthorizedError", (string?)Fail(exit)["_tag"]);
+        }
     }
 
     [Fact]
@@ -353,5 +401,21 @@ internal sealed class OtherAuthHandler(Microsoft.Extensions.Options.IOptionsMoni
 
         var identity = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("sub", header["Bearer other:".Length..])], "Other");
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(identity), "Other")));
+    }
+}
+
+/// <summary>A cookie-based scheme: <c>Cookie: user=&lt;id&gt;</c> signs the user in, whatever the token says.</summary>
+internal sealed class CookieUserAuthHandler(Microsoft.Extensions.Options.IOptionsMonitor<AuthenticationSchemeOptions> options, Microsoft.Extensions.Logging.ILoggerFactory logger, System.Text.Encodings.Web.UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Cookies.TryGetValue("user", out var user) || string.IsNullOrEmpty(user))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var identity = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("sub", user)], "CookieUser");
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(identity), "CookieUser")));
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Hazel.Presence.AspNetCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Hazel.Presence.AspNetCore.Tests;
@@ -114,6 +115,23 @@ public sealed class StreamTests : IAsyncLifetime
         stream.Dispose();
 
         await AssertStreamRequestEndedCleanlyAsync(_host);
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_ends_open_streams_instead_of_waiting_out_the_shutdown_timeout()
+    {
+        var host = await PresenceTestHost.StartAsync(services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(5)));
+        await using (host)
+        {
+            using var stream = await OpenAsync(host, "/presence/stream", "u1");
+
+            // Kestrel drains open requests until the shutdown timeout: a stream that does not end by itself on
+            // shutdown holds the host for minutes. The bound below is generous next to an immediate end.
+            var stopping = host.App.StopAsync(TestContext.Current.CancellationToken);
+            Assert.Null(await stream.Reader.ReadBlockAsync().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+            await stopping.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            await AssertStreamRequestEndedCleanlyAsync(host);
+        }
     }
 
     [Fact]

@@ -278,6 +278,48 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_changed_since_read_of_more_ids_than_one_statement_sees_one_snapshot()
+    {
+        await using var store = _database.OpenStore();
+        var ids = Enumerable.Range(0, SqliteReadConnection.MaxIdsPerStatement + 1).Select(i => $"snapshot-{i}").ToArray();
+        await PutAsync(store, ids[0]);
+        var after = (await PutAsync(store, ids[^1])).TransactionId;
+
+        // ids[0] is read by the first statement and ids[^1] by the second; in between, both change, in that order.
+        var watched = new IdsWithSideEffect(ids, SqliteReadConnection.MaxIdsPerStatement, () =>
+        {
+            PutAsync(store, ids[0], r => r with { CustomMessage = "earlier" }).AsTask().GetAwaiter().GetResult();
+            PutAsync(store, ids[^1], r => r with { CustomMessage = "later" }).AsTask().GetAwaiter().GetResult();
+        });
+        var changed = await store.GetChangedSinceAsync(after, watched, 100);
+
+        // A watch resuming from the store relies on one snapshot: both changes or neither, never the later alone
+        // (a catch-up that delivered it would skip the earlier one for good).
+        Assert.NotEqual(1, changed.Count);
+    }
+
+    /// <summary>Ids that run <paramref name="sideEffect"/> when enumeration reaches index <paramref name="at"/>.</summary>
+    private sealed class IdsWithSideEffect(string[] ids, int at, Action sideEffect) : IReadOnlyCollection<string>
+    {
+        public int Count => ids.Length;
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (i == at)
+                {
+                    sideEffect();
+                }
+
+                yield return ids[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    [Fact]
     public async Task Times_are_stored_as_utc_ticks_and_statuses_as_wire_names()
     {
         await using (var store = _database.OpenStore())

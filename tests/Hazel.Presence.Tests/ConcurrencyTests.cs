@@ -102,6 +102,40 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task Heartbeat_that_reads_the_entry_while_the_sweep_commits_still_restores()
+    {
+        await using var f = new PresenceFixture();
+        await f.Presence.UpdateAsync("alice", new PresenceUpdate { Status = PresenceStatus.Dnd });
+        f.AdvancePastOfflineTimeout();
+        using var reached = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        Task<DateTimeOffset>? heartbeat = null;
+        f.Store.HeartbeatProbe = _ =>
+        {
+            // The heartbeat has published its last-seen and read half of the entry's state; the sweep now finishes.
+            reached.Set();
+            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+        };
+        f.Store.SweepProbe = (userId, afterRecheck) =>
+        {
+            if (afterRecheck)
+            {
+                // The sweep is committed to marking alice offline; her heartbeat lands after its re-check.
+                heartbeat = Task.Run(() => f.Presence.HeartbeatAsync(userId).AsTask());
+                Assert.True(reached.Wait(TimeSpan.FromSeconds(30)));
+            }
+        };
+
+        var result = await f.Presence.SweepOnceAsync();
+        release.Set();
+        await heartbeat!;
+
+        // The sweep committed before the heartbeat finished, so the heartbeat restores what the sweep hid.
+        Assert.Equal(1, result.MarkedOffline);
+        Assert.Equal(PresenceStatus.Dnd, (await f.Presence.GetAsync("alice")).Status);
+    }
+
+    [Fact]
     public async Task Concurrent_sweeps_make_each_transition_once()
     {
         await using var f = new PresenceFixture(o => o.SweepBatchSize = 50);

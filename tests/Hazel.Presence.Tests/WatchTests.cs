@@ -1,6 +1,7 @@
 using Hazel.Presence.Internal;
 using Hazel.Presence.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hazel.Presence.Tests;
 
@@ -43,6 +44,39 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public async Task In_memory_transaction_ids_keep_rising_across_a_restart()
+    {
+        long beforeRestart;
+        await using (var first = new PresenceFixture())
+        {
+            beforeRestart = (await first.Presence.UpdateAsync("alice", new PresenceUpdate())).TransactionId;
+        }
+
+        // A new host a second later: its fresh in-memory store must not reuse ids a client may still hold.
+        var later = new FakeTimeProvider(PresenceFixture.Start.AddSeconds(1));
+        await using var restarted = new PresenceFixture(services: s => s.AddSingleton<TimeProvider>(later));
+        var afterRestart = (await restarted.Presence.UpdateAsync("alice", new PresenceUpdate())).TransactionId;
+
+        Assert.True(afterRestart > beforeRestart, $"{afterRestart} should be greater than {beforeRestart}");
+    }
+
+    [Fact]
+    public async Task Watcher_resuming_from_an_id_the_store_never_reached_still_gets_live_changes()
+    {
+        // A store whose sequence started again (e.g. one built without the start-up id): the caller's resume point
+        // is ahead of every id the store will issue for a while; live changes must still arrive.
+        await using var f = new PresenceFixture(services: s =>
+            s.AddSingleton<IPresenceStore>(sp => new InMemoryPresenceStore(sp.GetRequiredService<IPresenceChangeSink>())));
+        await using var watch = f.Presence.WatchAsync(afterTransactionId: 5000).GetAsyncEnumerator();
+
+        var result = await f.Presence.UpdateAsync("alice", new PresenceUpdate { Status = PresenceStatus.Away });
+
+        var change = Assert.Single(await TakeAsync(watch, 1));
+        Assert.Equal(result.TransactionId, change.TransactionId);
+        Assert.True(change.TransactionId < 5000);
+    }
+
+    [Fact]
     public async Task Watcher_of_some_users_gets_only_their_changes()
     {
         await using var f = new PresenceFixture();
@@ -73,6 +107,27 @@ public sealed class WatchTests
         Assert.Equal(["carol", "alice"], catchUp.Select(c => c.UserId));
         Assert.Equal(latestAlice.Data, catchUp[1].Presence);
         Assert.Equal(live.TransactionId, next[0].TransactionId);
+    }
+
+    [Fact]
+    public async Task Watcher_resuming_gets_the_effective_view_of_records_not_yet_swept()
+    {
+        await using var f = new PresenceFixture();
+        await f.Presence.UpdateAsync("alice", new PresenceUpdate
+        {
+            Status = PresenceStatus.Busy,
+            CustomMessage = "short",
+            StatusExpiresAt = f.Now.AddSeconds(30),
+        });
+        f.AdvancePastOfflineTimeout(); // stale and expired, but no sweep has run
+
+        await using var watch = f.Presence.WatchAsync(afterTransactionId: 0).GetAsyncEnumerator();
+        var caughtUp = Assert.Single(await TakeAsync(watch, 1)).Presence;
+
+        Assert.Equal(PresenceStatus.Offline, caughtUp.Status);
+        Assert.Equal(PresenceStatus.Busy, caughtUp.StatusBeforeOffline);
+        Assert.Null(caughtUp.CustomMessage);
+        Assert.Equal(await f.Presence.GetAsync("alice"), caughtUp);
     }
 
     [Fact]

@@ -24,4 +24,7 @@ internal static partial class Log
 
     [LoggerMessage(206, LogLevel.Error, "A presence stream failed while reading changes and was ended; the client resumes with Last-Event-ID.")]
     public static partial void StreamFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(207, LogLevel.Information, "Presence endpoint {Method} {Path} could not read the request body; answered {StatusCode}.")]
+    public static partial void BadRequestBody(ILogger logger, string method, string path, int statusCode, Exception exception);
 }

@@ -13,7 +13,8 @@ internal sealed class PresenceRestEndpoints(
     IPresenceService presence,
     PresenceEndpointOptions options,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    CancellationToken stopping)
 {
     public const int MaxIds = 1000;
     public const int MaxBodyBytes = 16 * 1024;
@@ -55,7 +56,7 @@ internal sealed class PresenceRestEndpoints(
         RunAsync(context, async _ => WriteRecord(await presence.GetAsync(userId, cancellationToken).ConfigureAwait(false)));
 
     public Task<IResult> GetUsersAsync(string[]? ids, HttpContext context, CancellationToken cancellationToken) =>
-        RunAsync(context, async _ =>
+        RunAsync(context, userIdsField: "ids", handle: async _ =>
         {
             ids ??= [];
             if (ids.Length > MaxIds)
@@ -71,7 +72,7 @@ internal sealed class PresenceRestEndpoints(
         RunAsync(context, async _ => WriteRecords(await presence.GetActiveInChannelAsync(channelId, cancellationToken).ConfigureAwait(false)));
 
     public Task<IResult> StreamAsync(string[]? ids, HttpContext context, CancellationToken cancellationToken) =>
-        RunAsync(context, _ =>
+        RunAsync(context, userIdsField: "ids", handle: _ =>
         {
             ids ??= [];
             if (ids.Length > MaxIds)
@@ -91,11 +92,16 @@ internal sealed class PresenceRestEndpoints(
                 after = parsed;
             }
 
+            // The stream also ends when the host stops: Kestrel would otherwise wait out its shutdown timeout for
+            // it and then cut it off.
+            var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+            context.Response.RegisterForDispose(ended);
+
             // Subscribes now, so nothing committed between this call and the first read is missed.
-            var changes = presence.WatchAsync(ids.Length == 0 ? null : ids, after, cancellationToken);
+            var changes = presence.WatchAsync(ids.Length == 0 ? null : ids, after, ended.Token);
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";
-            IResult result = TypedResults.ServerSentEvents(StreamEventsAsync(changes, context, cancellationToken));
+            IResult result = TypedResults.ServerSentEvents(StreamEventsAsync(changes, context, ended.Token));
             return Task.FromResult(result);
         });
 
@@ -206,7 +212,11 @@ internal sealed class PresenceRestEndpoints(
     }
 
     /// <summary>Resolves the caller's user id and maps failures: 400 for bad input, 500 without internals otherwise.</summary>
-    private async Task<IResult> RunAsync(HttpContext context, Func<string, Task<IResult>> handle)
+    /// <param name="context">The request.</param>
+    /// <param name="handle">The route's work, given the caller's user id.</param>
+    /// <param name="userIdsField">Where user ids come from a query parameter: its name, reported instead of the
+    /// service's <c>userId</c> in validation errors.</param>
+    private async Task<IResult> RunAsync(HttpContext context, Func<string, Task<IResult>> handle, string? userIdsField = null)
     {
         var userId = _userIds.Resolve(context.User);
         if (userId is null)
@@ -221,11 +231,23 @@ internal sealed class PresenceRestEndpoints(
         }
         catch (PresenceValidationException ex)
         {
-            return PresenceResults.ValidationProblem(ex.Errors);
+            var errors = ex.Errors;
+            if (userIdsField is not null && errors.TryGetValue("userId", out var userIdErrors))
+            {
+                errors = errors.Where(e => e.Key != "userId").Append(new(userIdsField, userIdErrors)).ToDictionary(StringComparer.Ordinal);
+            }
+
+            return PresenceResults.ValidationProblem(errors);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return PresenceResults.TooLarge(MaxBodyBytes);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The client sent a body the server could not read (bad framing, too slow): its fault, not a 500.
+            Log.BadRequestBody(logger, context.Request.Method, context.Request.Path.Value ?? "", ex.StatusCode, ex);
+            return PresenceResults.Problem(ex.StatusCode, "The request body could not be read.", "https://tools.ietf.org/html/rfc9110#section-15.5.1");
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

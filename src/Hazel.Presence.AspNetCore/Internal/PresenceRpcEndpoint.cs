@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace Hazel.Presence.AspNetCore.Internal;
 
@@ -274,16 +275,46 @@ internal sealed class PresenceRpcEndpoint(
             fresh.Connection.RemotePort = context.Connection.RemotePort;
             fresh.TraceIdentifier = context.TraceIdentifier;
 
-            // Like Effect: the HTTP headers, then the message's headers, later entries winning.
+            // Like Effect: the HTTP headers, then the message's headers, later entries winning. Except cookies on a
+            // request a browser may send cross-site without a preflight: with a cookie scheme they would let any
+            // site act as the signed-in user. Such requests authenticate by their token alone.
+            var forwardCookies = !IsCorsSafelisted(source.ContentType);
             foreach (var header in source.Headers)
             {
-                request.Headers[header.Key] = header.Value;
+                if (forwardCookies || !string.Equals(header.Key, HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase))
+                {
+                    request.Headers[header.Key] = header.Value;
+                }
             }
 
             request.Headers.Authorization = authorization;
             var result = await fresh.AuthenticateAsync(scheme).ConfigureAwait(false);
             return result.Succeeded ? result.Principal : null;
         }
+    }
+
+    /// <summary>
+    /// Whether a browser may send this content type in a cross-site POST without a CORS preflight (none, or one of
+    /// the three "simple" types). The Effect clients send <c>application/(x-)ndjson</c>, which needs a preflight.
+    /// </summary>
+    private static bool IsCorsSafelisted(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return true;
+        }
+
+        var mediaType = contentType.AsSpan();
+        var parameters = mediaType.IndexOf(';');
+        if (parameters >= 0)
+        {
+            mediaType = mediaType[..parameters];
+        }
+
+        mediaType = mediaType.Trim();
+        return mediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The last <c>authorization</c> entry of the message's <c>headers</c> (<c>[[name, value], ...]</c>), or null.</summary>

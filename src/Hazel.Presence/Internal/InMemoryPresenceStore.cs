@@ -41,17 +41,31 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
     private readonly PriorityQueue<Entry, long> _expiries = new();
     private int _liveExpiries;
 
-    public InMemoryPresenceStore(IPresenceChangeSink sink)
+    /// <param name="sink">Receives committed changes in transaction-id order.</param>
+    /// <param name="lastTransactionId">The sequence continues after this value (see <see cref="StartupTransactionId"/>).</param>
+    public InMemoryPresenceStore(IPresenceChangeSink sink, long lastTransactionId = 0)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        ArgumentOutOfRangeException.ThrowIfNegative(lastTransactionId);
         _sink = sink;
+        _lastTransactionId = lastTransactionId;
     }
+
+    /// <summary>
+    /// Where a new in-memory store's sequence starts: microseconds since 1970 at start-up. Records do not survive a
+    /// restart, but a client resuming with a transaction id from before it must still see every later change as
+    /// newer. Stays below 2^53, so JavaScript clients read the ids exactly.
+    /// </summary>
+    public static long StartupTransactionId(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
 
     /// <summary>
     /// Test seam: called inside a sweep's conditional offline write, under the entry's lock, with the user id and
     /// false before the fence, true after the re-check passed (just before the commit).
     /// </summary>
     internal Action<string, bool>? SweepProbe { get; set; }
+
+    /// <summary>Test seam: called on a heartbeat's fast path between its two reads of the entry's state.</summary>
+    internal Action<string>? HeartbeatProbe { get; set; }
 
     /// <summary>How many entries sweeps have taken out of the stale wheel (for tests: the sweep's cost).</summary>
     internal long SweepVisits
@@ -119,10 +133,15 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
         {
             // AdvanceLastSeen is a full fence. A sweep raises Sweeping (also a full fence) and then re-reads last-seen,
             // so either it sees this heartbeat and backs off, or this read sees it sweeping (or the offline record it
-            // committed) and the slow path waits on the entry's lock and restores.
+            // committed) and the slow path waits on the entry's lock and restores. Sweeping is read before the
+            // record: the sweep commits its record before lowering Sweeping, so a heartbeat that finds the flag
+            // already lowered is sure to read the offline record (read the other way round, it could read the
+            // record from before the commit and the flag from after it, and skip the restore).
             var lastSeen = entry.AdvanceLastSeen(now.UtcTicks);
+            var sweeping = Volatile.Read(ref entry.Sweeping) != 0;
+            HeartbeatProbe?.Invoke(userId);
             var record = Volatile.Read(ref entry.Record);
-            if (record is not null && Volatile.Read(ref entry.Sweeping) == 0 && !(restoreStatus && IsRestorable(record)))
+            if (!sweeping && record is not null && !(restoreStatus && IsRestorable(record)))
             {
                 return new ValueTask<PresenceHeartbeatResult>(new PresenceHeartbeatResult(ToUtc(lastSeen), null));
             }

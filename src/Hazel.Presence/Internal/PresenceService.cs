@@ -186,25 +186,31 @@ internal sealed class PresenceService : IPresenceService
         long? afterTransactionId,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var lastDelivered = afterTransactionId ?? 0;
+        // Where the caller would resume from (reported on overflow).
+        var resumeFrom = afterTransactionId ?? 0;
+
+        // Live changes at or below this were already delivered by the catch-up. It is not the caller's own
+        // afterTransactionId: every change committed after subscribing is newer than anything the caller saw, unless
+        // the store's sequence started again (an in-memory store before a restart) — then skipping would starve it.
+        var caughtUpTo = 0L;
         if (afterTransactionId is { } after)
         {
             foreach (var change in await CatchUpAsync(subscription, filter, after, cancellationToken).ConfigureAwait(false))
             {
-                lastDelivered = change.TransactionId;
+                resumeFrom = caughtUpTo = change.TransactionId;
                 yield return change;
             }
         }
 
         while (true)
         {
-            var change = await subscription.ReadAsync(lastDelivered, cancellationToken).ConfigureAwait(false);
-            if (change.TransactionId <= lastDelivered || (filter is not null && !filter.Contains(change.UserId)))
+            var change = await subscription.ReadAsync(resumeFrom, cancellationToken).ConfigureAwait(false);
+            if (change.TransactionId <= caughtUpTo || (filter is not null && !filter.Contains(change.UserId)))
             {
                 continue;
             }
 
-            lastDelivered = change.TransactionId;
+            resumeFrom = change.TransactionId;
             yield return change;
         }
     }
@@ -236,7 +242,8 @@ internal sealed class PresenceService : IPresenceService
             foreach (var record in records)
             {
                 cursor = Math.Max(cursor, record.TransactionId);
-                KeepLatest(latest, new PresenceChange(PresenceChangeKind.Updated, record));
+                // Like every read: the effective view (stale reads offline, an expired status reads cleared).
+                KeepLatest(latest, new PresenceChange(PresenceChangeKind.Updated, Effective(record, _time.GetUtcNow())));
             }
 
             if (records.Count < page)
@@ -245,10 +252,11 @@ internal sealed class PresenceService : IPresenceService
             }
         }
 
-        // Nothing was delivered yet, so an overflow here reports the caller's own resume point.
+        // Nothing was delivered yet, so an overflow here reports the caller's own resume point. Everything published
+        // since subscribing is new to the caller, whatever its id (see WatchCore), so no id filter here.
         while (subscription.TryRead(after, out var change))
         {
-            if (change.TransactionId > after && (filter is null || filter.Contains(change.UserId)))
+            if (filter is null || filter.Contains(change.UserId))
             {
                 KeepLatest(latest, change);
             }
