@@ -8,7 +8,7 @@ namespace Hazel.Presence.AspNetCore.Tests;
 
 /// <summary>
 /// Replays every exchange recorded between the real Effect client / raw probes and the Effect reference server
-/// (Transcripts/, copied from shared/effect-rpc/transcripts) against this endpoint, in order on one host (the
+/// (Transcripts/, recorded between the real Effect client and server) against this endpoint, in order on one host (the
 /// recordings build on each other's state), and compares the answers structurally: status, line framing, tags,
 /// request ids with their JSON type, keys and every value that does not depend on time or on row ids.
 /// </summary>
