@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Hazel.Presence.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,6 +58,8 @@ internal sealed class PresenceChangeFeed : IPresenceChangeSink
         /// <summary>The next change, waiting until one is published.</summary>
         /// <param name="lastDelivered">The reader's last delivered transaction id, reported on overflow.</param>
         /// <param name="cancellationToken">Ends the wait.</param>
+        // Pooled: every watcher suspends here once per change, so a fresh state machine box each time adds up.
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public async ValueTask<PresenceChange> ReadAsync(long lastDelivered, CancellationToken cancellationToken)
         {
             while (true)
